@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+// benchlab: netfilter vs eBPF packet-filtering lab. See README.md and ../shared/DESIGN.md.
+import PackageDescription
+
+let package = Package(
+    name: "benchlab",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "benchlab", targets: ["benchlab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Layer 0: system access (processes, errno chokepoint, atomic files, cancellation).
+        .target(name: "CLabShims"),
+        .target(name: "LabSystem", dependencies: ["CLabShims"]),
+
+        // Layer 1: pure models, no kernel.
+        .target(name: "LabPolicy"),
+        .target(name: "LabScenario", dependencies: ["LabPolicy", .product(name: "Yams", package: "Yams")]),
+        .target(name: "LabResults", dependencies: ["LabSystem"]),
+        .target(name: "LabStats"),
+        .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem"]),
+
+        // Layer 2: the kernel and the tools.
+        .target(name: "LabTopology", dependencies: ["LabSystem"]),
+        .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology"]),
+        .target(name: "LabTraffic", dependencies: [
+            "LabSystem", "LabTopology",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        .target(name: "LabBPF", dependencies: ["LabSystem", "CLibBPF"]),
+        .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabTopology", "LabBPF"]),
+
+        // Layer 3: one run, end to end.
+        .target(name: "LabRunner", dependencies: [
+            "LabSystem", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
+            "LabCollectors", "LabBackends", "LabResults", "LabStats", "LabReport",
+        ]),
+        .executableTarget(name: "benchlab", dependencies: [
+            "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabTopology", "LabSystem",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests: unit tests need no root; integration tests drive the real kernel and skip, with a reason, when not root.
+        .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabTopology"], path: "Tests/LabTestSupport"),
+        .testTarget(name: "UnitTests", dependencies: [
+            "LabSystem", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
+            "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabRunner", "LabTestSupport",
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "LabSystem", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
+            "LabScenario", "LabPolicy", "LabTestSupport",
+        ]),
+    ]
+)

@@ -1,0 +1,21 @@
+// Thin C shims for the few glibc calls Swift's Glibc module does not expose without _GNU_SOURCE.
+// Each returns what the libc call returns (-1 and errno on failure); Swift checks them through
+// LabSystem's systemCall chokepoint.
+#ifndef CLABSHIMS_H
+#define CLABSHIMS_H
+
+#include <stdint.h>
+
+/// setns(2) into a network namespace.
+int lab_setns_net(int fd);
+
+/// CLONE_NEWNET, for callers that need the constant.
+int lab_clone_newnet(void);
+
+/// sendmmsg(2) of `count` copies of one UDP payload to the connected socket `fd`; returns messages sent.
+int lab_sendmmsg_same(int fd, const void *payload, unsigned int length, unsigned int count);
+
+/// recvmmsg(2) of up to `count` datagrams into a scratch buffer, non-blocking; returns messages received.
+int lab_recvmmsg_discard(int fd, unsigned int count);
+
+#endif

@@ -1,0 +1,285 @@
+import Foundation
+
+/// run.json: one self-describing, versioned record of a run (flent's habit): the scenario as it was
+/// run, the machine it ran on, and every raw sample of every repeat of every case. Reports, CSV and
+/// `compare` are all derived from this file alone. The schema is documented in results/README.md;
+/// bump `RunRecord.currentSchema` on any incompatible change.
+public struct RunRecord: Codable, Sendable, Equatable {
+    public static let currentSchema = "benchlab.run/1"
+
+    public var schema: String
+    public var runId: String
+    public var benchlab: ToolInfo
+    public var startedAt: String
+    public var finishedAt: String?
+    public var status: RunStatus
+    public var scenario: ScenarioRecord
+    public var environment: EnvironmentRecord
+    public var cases: [CaseRecord]
+
+    public init(runId: String, benchlab: ToolInfo, startedAt: String, scenario: ScenarioRecord,
+                environment: EnvironmentRecord, cases: [CaseRecord] = [], status: RunStatus = .running) {
+        self.schema = RunRecord.currentSchema
+        self.runId = runId
+        self.benchlab = benchlab
+        self.startedAt = startedAt
+        self.status = status
+        self.scenario = scenario
+        self.environment = environment
+        self.cases = cases
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, benchlab, status, scenario, environment, cases
+        case runId = "run_id", startedAt = "started_at", finishedAt = "finished_at"
+    }
+}
+
+public enum RunStatus: String, Codable, Sendable {
+    case running, complete, interrupted
+}
+
+public struct ToolInfo: Codable, Sendable, Equatable {
+    public var version: String
+    /// `git describe --always --dirty` of the benchlab checkout that built the binary, or "unknown".
+    public var gitRevision: String
+
+    public init(version: String, gitRevision: String) {
+        self.version = version
+        self.gitRevision = gitRevision
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case gitRevision = "git_revision"
+    }
+}
+
+/// The scenario as run: its source text verbatim (so the run can be repeated) plus the resolved facts
+/// the report needs without re-parsing YAML.
+public struct ScenarioRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var sourcePath: String
+    public var sourceText: String
+    public var topology: String
+    public var backends: [String]
+    public var repeats: Int
+    public var warmup: Int
+    public var parameters: [ParameterRecord]
+    /// Workload names in scenario order; report tables follow this order.
+    public var workloads: [WorkloadRecord]
+
+    public init(name: String, description: String, sourcePath: String, sourceText: String, topology: String,
+                backends: [String], repeats: Int, warmup: Int, parameters: [ParameterRecord],
+                workloads: [WorkloadRecord]) {
+        self.name = name
+        self.description = description
+        self.sourcePath = sourcePath
+        self.sourceText = sourceText
+        self.topology = topology
+        self.backends = backends
+        self.repeats = repeats
+        self.warmup = warmup
+        self.parameters = parameters
+        self.workloads = workloads
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, topology, backends, warmup, parameters, workloads
+        case sourcePath = "source_path", sourceText = "source_text", repeats = "repeat"
+    }
+}
+
+public struct ParameterRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var values: [String]
+    public init(name: String, values: [String]) {
+        self.name = name
+        self.values = values
+    }
+}
+
+public struct WorkloadRecord: Codable, Sendable, Equatable {
+    /// Unique within the scenario, e.g. "tcp-throughput".
+    public var name: String
+    /// The workload type: throughput, latency, connect, packet-rate, …
+    public var kind: String
+    /// The settings in effect, as text, for the report ("protocol=tcp streams=1 duration=5s").
+    public var settings: String
+
+    public init(name: String, kind: String, settings: String) {
+        self.name = name
+        self.kind = kind
+        self.settings = settings
+    }
+}
+
+/// The machine: what a reader needs to judge whether two runs are comparable.
+public struct EnvironmentRecord: Codable, Sendable, Equatable {
+    public var hostname: String
+    public var kernel: String
+    public var cpuModel: String
+    public var cpus: Int
+    public var memoryBytes: UInt64
+    /// Tool name → the version it printed.
+    public var tools: [String: String]
+    /// Sysctls that change results (bpf_jit_enable, conntrack limits, …) as read at start.
+    public var sysctls: [String: String]
+    /// Facts in effect that decide how to read the numbers: XDP mode, iptables variant, tcx/clsact…
+    public var gates: [String: String]
+    /// Warnings a reader must see next to the numbers (e.g. XDP on veth disables GRO).
+    public var caveats: [String]
+
+    public init(hostname: String, kernel: String, cpuModel: String, cpus: Int, memoryBytes: UInt64,
+                tools: [String: String] = [:], sysctls: [String: String] = [:],
+                gates: [String: String] = [:], caveats: [String] = []) {
+        self.hostname = hostname
+        self.kernel = kernel
+        self.cpuModel = cpuModel
+        self.cpus = cpus
+        self.memoryBytes = memoryBytes
+        self.tools = tools
+        self.sysctls = sysctls
+        self.gates = gates
+        self.caveats = caveats
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hostname, kernel, cpus, tools, sysctls, gates, caveats
+        case cpuModel = "cpu_model", memoryBytes = "memory_bytes"
+    }
+}
+
+/// One backend at one parameter point.
+public struct CaseRecord: Codable, Sendable, Equatable {
+    /// "backend" or "backend[name=value,…]": stable across runs of the same scenario, used by compare.
+    public var id: String
+    public var backend: String
+    /// Parameter name → value, for this point of the sweep.
+    public var parameters: [String: String]
+    public var status: CaseStatus
+    /// Why the case failed or was skipped (one line), nil when ok.
+    public var reason: String?
+    public var equivalence: EquivalenceRecord?
+    public var repeats: [RepeatRecord]
+
+    public init(id: String, backend: String, parameters: [String: String], status: CaseStatus = .ok,
+                reason: String? = nil, equivalence: EquivalenceRecord? = nil, repeats: [RepeatRecord] = []) {
+        self.id = id
+        self.backend = backend
+        self.parameters = parameters
+        self.status = status
+        self.reason = reason
+        self.equivalence = equivalence
+        self.repeats = repeats
+    }
+
+    /// The canonical id: backend, then the parameter point in the scenario's parameter order.
+    public static func makeId(backend: String, parameters: [(String, String)]) -> String {
+        guard !parameters.isEmpty else { return backend }
+        return "\(backend)[" + parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "]"
+    }
+
+    /// Samples of every counted (non-warm-up, successful) repeat.
+    public var countedSamples: [Sample] {
+        repeats.filter { !$0.warmup && $0.failure == nil }.flatMap(\.samples)
+    }
+}
+
+public enum CaseStatus: String, Codable, Sendable {
+    /// Every counted repeat produced samples.
+    case ok
+    /// Set-up, equivalence or a workload failed; `reason` says which.
+    case failed
+    /// Not run: a backend or feature this host lacks, or the run was interrupted first.
+    case skipped
+}
+
+/// Proof that the backend enforced the policy: probes sent through the topology, verdicts compared
+/// with the reference evaluator.
+public struct EquivalenceRecord: Codable, Sendable, Equatable {
+    public var probes: Int
+    public var mismatches: [ProbeMismatch]
+    public var passed: Bool { mismatches.isEmpty }
+
+    public init(probes: Int, mismatches: [ProbeMismatch]) {
+        self.probes = probes
+        self.mismatches = mismatches
+    }
+}
+
+public struct ProbeMismatch: Codable, Sendable, Equatable {
+    /// The flow, e.g. "tcp 198.19.0.7:40001 -> 198.18.1.2:5201".
+    public var flow: String
+    public var expected: String
+    public var observed: String
+
+    public init(flow: String, expected: String, observed: String) {
+        self.flow = flow
+        self.expected = expected
+        self.observed = observed
+    }
+}
+
+public struct RepeatRecord: Codable, Sendable, Equatable {
+    /// Position in the interleaved schedule, 0-based, warm-ups included.
+    public var index: Int
+    public var warmup: Bool
+    public var startedAt: String
+    public var samples: [Sample]
+    public var series: [Series]
+    public var failure: String?
+
+    public init(index: Int, warmup: Bool, startedAt: String, samples: [Sample] = [], series: [Series] = [],
+                failure: String? = nil) {
+        self.index = index
+        self.warmup = warmup
+        self.startedAt = startedAt
+        self.samples = samples
+        self.series = series
+        self.failure = failure
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case index, warmup, samples, series, failure
+        case startedAt = "started_at"
+    }
+}
+
+/// One number measured once: `metric` carries its unit in its name (throughput_gbps, latency_p99_us).
+public struct Sample: Codable, Sendable, Equatable {
+    public var workload: String
+    public var metric: String
+    public var value: Double
+
+    public init(workload: String, metric: String, value: Double) {
+        self.workload = workload
+        self.metric = metric
+        self.value = value
+    }
+}
+
+/// A curve measured within one repeat (conntrack fill over time, drops against occupancy, …).
+public struct Series: Codable, Sendable, Equatable {
+    public var workload: String
+    public var name: String
+    public var xLabel: String
+    public var yLabel: String
+    public var x: [Double]
+    public var y: [Double]
+
+    public init(workload: String, name: String, xLabel: String, yLabel: String, x: [Double], y: [Double]) {
+        self.workload = workload
+        self.name = name
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.x = x
+        self.y = y
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workload, name, x, y
+        case xLabel = "x_label", yLabel = "y_label"
+    }
+}

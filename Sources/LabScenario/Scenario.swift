@@ -1,0 +1,112 @@
+import LabPolicy
+
+/// A validated scenario: what to build, which backends to compare, which workloads to drive, and the
+/// parameter sweep expanded into variants. Produced only by `ScenarioParser`; every value here has
+/// passed validation.
+public struct Scenario: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// The file it was read from, and its text verbatim (recorded in run.json).
+    public var sourcePath: String
+    public var sourceText: String
+    public var topology: TopologyKind
+    public var backends: [BackendKind]
+    public var repeats: Int
+    public var warmup: Int
+    public var parameters: [Parameter]
+    /// One per point of the sweep (the cartesian product of parameter values, first parameter
+    /// varying slowest), each with its parameters substituted. One variant when there are none.
+    public var variants: [Variant]
+
+    public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologyKind,
+                backends: [BackendKind], repeats: Int, warmup: Int, parameters: [Parameter], variants: [Variant]) {
+        self.name = name
+        self.description = description
+        self.sourcePath = sourcePath
+        self.sourceText = sourceText
+        self.topology = topology
+        self.backends = backends
+        self.repeats = repeats
+        self.warmup = warmup
+        self.parameters = parameters
+        self.variants = variants
+    }
+
+    /// Every case, backend-major within a variant: for each variant, each backend in scenario order.
+    /// The runner interleaves these across repeats (A B C A B C …).
+    public func cases(backends only: [BackendKind]? = nil) -> [CaseSpec] {
+        let chosen = only.map { wanted in backends.filter(wanted.contains) } ?? backends
+        return variants.flatMap { variant in chosen.map { CaseSpec(backend: $0, variant: variant) } }
+    }
+
+    /// Workloads of the first variant: names and kinds are the same in every variant.
+    public var workloadNames: [String] { variants.first?.workloads.map(\.name) ?? [] }
+}
+
+public enum TopologyKind: String, Sendable, CaseIterable, Equatable {
+    /// client ⇄ server on one veth pair; filters sit on the server's ingress.
+    case pair
+    /// client ⇄ dut ⇄ server; the dut forwards, filters sit on its ingress from the client.
+    case routed
+}
+
+/// The backends, named as in scenario files and on the command line.
+public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
+    case none
+    case iptablesLegacy = "iptables-legacy"
+    case iptablesNft = "iptables-nft"
+    case iptablesIpset = "iptables-ipset"
+    case nftables
+    case xdp
+    case tc
+}
+
+/// A swept parameter: `rules: [1, 100, 1000]` in the file. Values are kept as the text written.
+public struct Parameter: Sendable, Equatable {
+    public var name: String
+    public var values: [String]
+    public init(name: String, values: [String]) {
+        self.name = name
+        self.values = values
+    }
+}
+
+/// One point of the sweep with everything resolved.
+public struct Variant: Sendable, Equatable {
+    /// Parameter name and value, in the scenario's parameter order. Empty without a sweep.
+    public var point: [ParameterBinding]
+    public var workloads: [Workload]
+    /// The filter policy every backend installs; `allowAll` when the scenario has none.
+    public var policy: Policy
+
+    public init(point: [ParameterBinding], workloads: [Workload], policy: Policy = .allowAll) {
+        self.point = point
+        self.workloads = workloads
+        self.policy = policy
+    }
+}
+
+public struct ParameterBinding: Sendable, Equatable, Hashable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One backend at one variant: the unit the runner schedules.
+public struct CaseSpec: Sendable, Equatable {
+    public var backend: BackendKind
+    public var variant: Variant
+    public init(backend: BackendKind, variant: Variant) {
+        self.backend = backend
+        self.variant = variant
+    }
+
+    /// "backend" or "backend[rules=100,…]" — the same id run.json and compare use.
+    public var id: String {
+        guard !variant.point.isEmpty else { return backend.rawValue }
+        return "\(backend.rawValue)[" + variant.point.map { "\($0.name)=\($0.value)" }.joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A process named by pid *and* start time, so a journal's owner is not mistaken for an unrelated
+/// process that later reused its pid.
+public struct ProcessIdentity: Codable, Sendable, Equatable {
+    public let pid: Int32
+    /// Field 22 of /proc/<pid>/stat: start time in clock ticks since boot.
+    public let startTime: UInt64
+
+    public init(pid: Int32, startTime: UInt64) {
+        self.pid = pid
+        self.startTime = startTime
+    }
+
+    public static var current: ProcessIdentity {
+        ProcessIdentity(pid: getpid(), startTime: startTime(of: getpid()) ?? 0)
+    }
+
+    public var isAlive: Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        return ProcessIdentity.startTime(of: pid) == startTime
+    }
+
+    static func startTime(of pid: Int32) -> UInt64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "comm)" start at field 3; the process name may itself contain spaces or ')'.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19 else { return nil }
+        return UInt64(fields[19])
+    }
+}
