@@ -26,15 +26,15 @@ let package = Package(
         .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem"]),
 
         // Layer 2: the kernel and the tools.
-        .target(name: "LabTopology", dependencies: ["LabSystem"]),
-        .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology"]),
+        .target(name: "LabTopology", dependencies: ["LabSystem", "LabPolicy"]),
+        .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabTopology",
+            "LabSystem", "LabTopology", "LabScenario", "LabResults", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         .target(name: "LabBPF", dependencies: ["LabSystem", "CLibBPF"]),
-        .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabTopology", "LabBPF"]),
+        .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabScenario", "LabTopology", "LabBPF"]),
 
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [

@@ -1,0 +1,41 @@
+import Foundation
+import LabScenario
+import LabSystem
+import LabTopology
+
+/// Checks before a run touches anything: privileges, tools, kernel support. Each failure is one line
+/// that says what is missing and how to get it, and nothing has been installed when it is thrown.
+public enum Preflight {
+    public static func requireRunnable(scenario: Scenario, backends: Set<BackendKind>) throws {
+        try Privileges.requireRoot(for: "benchlab run")
+        try ToolLocator.require(tools(for: scenario))
+        try requireNamespacesAndVeth()
+    }
+
+    /// The programs a scenario's workloads and topology need.
+    public static func tools(for scenario: Scenario) -> [String] {
+        var tools = ["ip"]
+        let workloads = scenario.variants.flatMap(\.workloads)
+        if workloads.contains(where: { if case .throughput = $0 { return true } else { return false } }) {
+            tools.append("iperf3")
+        }
+        return tools
+    }
+
+    /// Makes and removes a throwaway namespace with a veth pair: the cheapest proof that this kernel
+    /// has network namespaces and veth, without assuming from a version number.
+    public static func requireNamespacesAndVeth() throws {
+        guard FileManager.default.fileExists(atPath: "/proc/self/ns/net") else {
+            throw LabFailure("this kernel has no network namespaces (CONFIG_NET_NS)", exitStatus: .missingFeature)
+        }
+        let name = "\(LabNames.prefix)-pf\(LabNames.newID())"
+        defer { _ = try? Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 10) }
+        try IPCommand.run(["netns", "add", name], doing: "create a test namespace")
+        let result = try Subprocess.run(Command("ip", ["-n", name, "link", "add", "blpf0", "type", "veth", "peer", "name", "blpf1"]),
+                                        timeout: 10)
+        guard result.succeeded else {
+            throw LabFailure("cannot create a veth pair (\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): the kernel needs CONFIG_VETH",
+                             exitStatus: .missingFeature)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Names of everything the lab creates in the kernel. Every one starts with `bl` so that `clean` and
+/// a human can tell lab objects from the host's, and carries a random id so two runs never collide.
+/// Interface names must fit IFNAMSIZ - 1 = 15 characters.
+public enum LabNames {
+    public static let prefix = "bl"
+    public static let stateDirectory = "/run/benchlab"
+    public static let pinDirectory = "/sys/fs/bpf/benchlab"
+
+    /// A fresh id: 6 characters of [0-9a-z], e.g. "k3x9q0".
+    public static func newID() -> String {
+        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<6).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+
+    public static func namespace(_ id: String, role: NodeRole) -> String { "\(prefix)-\(id)-\(role.rawValue)" }
+
+    /// e.g. "blk3x9q0-c0": node letter + link index.
+    public static func interface(_ id: String, role: NodeRole, index: Int) -> String {
+        let name = "\(prefix)\(id)-\(role.letter)\(index)"
+        precondition(name.utf8.count <= 15, "interface name \(name) exceeds IFNAMSIZ")
+        return name
+    }
+
+    public static func isLabName(_ name: String) -> Bool { name.hasPrefix(prefix) }
+}
+
+/// The machines of a topology.
+public enum NodeRole: String, Sendable, Codable, CaseIterable {
+    case client = "cli"
+    case dut = "dut"
+    case server = "srv"
+
+    var letter: Character {
+        switch self {
+        case .client: return "c"
+        case .dut: return "d"
+        case .server: return "s"
+        }
+    }
+}
