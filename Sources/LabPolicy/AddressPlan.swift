@@ -4,7 +4,7 @@
 ///     198.18.0.0/20   infrastructure, never used as a client source
 ///       198.18.0.0/30   client link: client .1, dut (routed) or server (pair) .2
 ///       198.18.0.4/30   server link (routed only): dut .5, server .6
-///       198.18.1.0/24   server service range; the server answers on 198.18.1.1
+///       198.18.1.0/24   server service range (all local to the server); workloads use 198.18.1.1
 ///     the rest of 198.18.0.0/15  client pool: any of it can be a client source (an AnyIP local
 ///                                route in the client namespace), for probes and generated rules
 public enum AddressPlan {

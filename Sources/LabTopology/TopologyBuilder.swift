@@ -103,6 +103,8 @@ public struct TopologyPlan: Sendable {
             for prefix in AddressPlan.clientPool { lines.append("route add local \(prefix) dev lo") }
         case topology.server:
             lines.append("addr add \(AddressPlan.server)/32 dev lo")
+            // AnyIP: the server owns the whole service range, so probes and services may target any of it.
+            lines.append("route add local \(AddressPlan.serviceRange) dev lo")
             let gateway = topology.dut == nil ? AddressPlan.client : AddressPlan.dutServerSide
             lines.append("route add \(lab) via \(gateway)")
         case topology.dut:
