@@ -10,6 +10,15 @@ public struct InterfaceCounters: Sendable, Equatable {
     public var txBytes: UInt64
     public var txDropped: UInt64
 
+    public init(rxPackets: UInt64, rxBytes: UInt64, rxDropped: UInt64, txPackets: UInt64, txBytes: UInt64, txDropped: UInt64) {
+        self.rxPackets = rxPackets
+        self.rxBytes = rxBytes
+        self.rxDropped = rxDropped
+        self.txPackets = txPackets
+        self.txBytes = txBytes
+        self.txDropped = txDropped
+    }
+
     public static func read(interface: String, namespace: String) throws -> InterfaceCounters {
         let result = try Subprocess.run(Command("ip", ["-n", namespace, "-s", "-j", "link", "show", "dev", interface]), timeout: 10)
         try result.requireSuccess("read counters of \(interface) in \(namespace)")

@@ -97,7 +97,7 @@ public struct KnobLedger {
 
     func write(_ key: String, _ value: String) throws {
         let path = sysctlPath(key)
-        let fd = try systemCall("open sysctl \(key) for writing") { open(path, O_WRONLY | O_CLOEXEC) }
+        let fd = try systemCall("open sysctl \(key) for writing") { open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) }
         defer { close(fd) }
         let bytes = Array(value.utf8)
         try systemCall("set sysctl \(key)=\(value)") { Glibc.write(fd, bytes, bytes.count) }

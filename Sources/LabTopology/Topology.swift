@@ -64,4 +64,11 @@ public struct FilterPoint: Sendable, Codable, Equatable {
     public var ingressInterface: String
     public var egressInterface: String?
     public var hook: Hook
+
+    public init(namespace: String, ingressInterface: String, egressInterface: String?, hook: Hook) {
+        self.namespace = namespace
+        self.ingressInterface = ingressInterface
+        self.egressInterface = egressInterface
+        self.hook = hook
+    }
 }

@@ -1,0 +1,66 @@
+import Foundation
+import LabResults
+import LabSystem
+import Testing
+
+@Suite("run.json")
+struct RunRecordTests {
+    static func sample() -> RunRecord {
+        var record = RunRecord(runId: "abc123", benchlab: ToolInfo(version: "0.1.0", gitRevision: "deadbeef"),
+                               startedAt: "2026-11-26T17:00:00.000Z",
+                               scenario: ScenarioRecord(name: "quick", description: "d", sourcePath: "scenarios/quick.yaml",
+                                                        sourceText: "name: quick\n", topology: "routed", backends: ["none"],
+                                                        repeats: 1, warmup: 0, parameters: [ParameterRecord(name: "rules", values: ["1", "10"])],
+                                                        workloads: [WorkloadRecord(name: "tcp-throughput", kind: "throughput", settings: "protocol=tcp")]),
+                               environment: EnvironmentRecord(hostname: "vm", kernel: "6.18", cpuModel: "cpu", cpus: 2, memoryBytes: 1 << 30,
+                                                              tools: ["iperf3": "iperf 3.12"], sysctls: ["net.core.bpf_jit_enable": "1"]))
+        record.cases = [CaseRecord(id: "none[rules=1]", backend: "none", parameters: ["rules": "1"],
+                                   repeats: [RepeatRecord(index: 0, warmup: false, startedAt: "2026-11-26T17:00:01.000Z",
+                                                          samples: [Sample(workload: "tcp-throughput", metric: "throughput_gbps", value: 18.5)])]),
+                        CaseRecord(id: "none[rules=10]", backend: "none", parameters: ["rules": "10"], status: .failed,
+                                   reason: "round 1: boom", repeats: [RepeatRecord(index: 0, warmup: false, startedAt: "x", failure: "boom")])]
+        record.status = .complete
+        return record
+    }
+
+    @Test("round trip keeps every field")
+    func roundTrip() throws {
+        let record = Self.sample()
+        #expect(try RunRecordCoding.decode(try RunRecordCoding.encode(record)) == record)
+    }
+
+    @Test("keys are snake_case and stable")
+    func keys() throws {
+        let text = String(decoding: try RunRecordCoding.encode(Self.sample()), as: UTF8.self)
+        for key in ["\"run_id\"", "\"started_at\"", "\"git_revision\"", "\"source_text\"", "\"cpu_model\"", "\"memory_bytes\"", "\"repeat\" : 1"] {
+            #expect(text.contains(key), "missing \(key)")
+        }
+        #expect(text.hasPrefix("{\n  \"benchlab\""))
+    }
+
+    @Test("counted samples skip warm-ups and failed repeats")
+    func counted() {
+        let record = CaseRecord(id: "x", backend: "none", parameters: [:], repeats: [
+            RepeatRecord(index: 0, warmup: true, startedAt: "", samples: [Sample(workload: "w", metric: "m", value: 1)]),
+            RepeatRecord(index: 1, warmup: false, startedAt: "", samples: [Sample(workload: "w", metric: "m", value: 2)]),
+            RepeatRecord(index: 2, warmup: false, startedAt: "", samples: [Sample(workload: "w", metric: "m", value: 3)], failure: "x"),
+        ])
+        #expect(record.countedSamples.map(\.value) == [2])
+    }
+
+    @Test("loading reports a missing file, a non-run file and another schema distinctly")
+    func loadErrors() throws {
+        let directory = NSTemporaryDirectory() + "bl-runrecord-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: RunRecordError.missing(path: "\(directory)/run.json")) { _ = try RunRecordCoding.load(path: directory) }
+        try "{}".write(toFile: "\(directory)/run.json", atomically: true, encoding: .utf8)
+        #expect(throws: RunRecordError.self) { _ = try RunRecordCoding.load(path: directory) }
+        var other = Self.sample()
+        other.schema = "benchlab.run/0"
+        try RunRecordCoding.encode(other).write(to: URL(fileURLWithPath: "\(directory)/run.json"))
+        #expect(throws: RunRecordError.incompatibleSchema(path: "\(directory)/run.json", found: "benchlab.run/0")) {
+            _ = try RunRecordCoding.load(path: directory)
+        }
+    }
+}
