@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "LabTopology", dependencies: ["LabSystem", "LabPolicy"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabTopology", "LabScenario", "LabResults", "CLabShims",
+            "LabSystem", "LabTopology", "LabScenario", "LabPolicy", "LabResults", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
@@ -42,7 +42,7 @@ let package = Package(
             "LabCollectors", "LabBackends", "LabResults", "LabStats", "LabReport",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
-            "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabTopology", "LabSystem",
+            "LabRunner", "LabTraffic", "LabScenario", "LabPolicy", "LabReport", "LabTopology", "LabSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

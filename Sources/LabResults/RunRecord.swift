@@ -200,12 +200,20 @@ public enum CaseStatus: String, Codable, Sendable {
 /// with the reference evaluator.
 public struct EquivalenceRecord: Codable, Sendable, Equatable {
     public var probes: Int
+    /// How many probes disagreed with the reference; `mismatches` lists the first of them.
+    public var mismatchCount: Int
     public var mismatches: [ProbeMismatch]
-    public var passed: Bool { mismatches.isEmpty }
+    public var passed: Bool { mismatchCount == 0 }
 
     public init(probes: Int, mismatches: [ProbeMismatch]) {
         self.probes = probes
+        self.mismatchCount = mismatches.count
         self.mismatches = mismatches
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case probes, mismatches
+        case mismatchCount = "mismatch_count"
     }
 }
 

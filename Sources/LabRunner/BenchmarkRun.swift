@@ -93,9 +93,19 @@ public final class BenchmarkRun {
             do {
                 let backend = try backends[spec.backend] ?? BackendFactory.make(spec.backend)
                 backends[spec.backend] = backend
-                let outcome = try executor.execute(spec, backend: backend, round: step.round)
+                let firstRound = record.cases[step.caseIndex].equivalence == nil
+                let outcome = try executor.execute(spec, backend: backend, round: step.round, probe: firstRound)
                 repeatRecord.samples = outcome.samples
                 for (key, value) in outcome.gates { record.environment.gates["\(spec.backend.rawValue).\(key)"] = value }
+                if let equivalence = outcome.equivalence {
+                    record.cases[step.caseIndex].equivalence = equivalence
+                    if !equivalence.passed {
+                        let reason = "equivalence: \(equivalence.mismatchCount) of \(equivalence.probes) probes differ from the policy"
+                        repeatRecord.failure = reason
+                        record.cases[step.caseIndex].status = .failed
+                        record.cases[step.caseIndex].reason = reason
+                    }
+                }
             } catch let error as Interrupted {
                 repeatRecord.failure = error.description
                 record.cases[step.caseIndex].repeats.append(repeatRecord)

@@ -1,6 +1,7 @@
 import Foundation
 import LabBackends
 import LabCollectors
+import LabPolicy
 import LabResults
 import LabScenario
 import LabSystem
@@ -27,11 +28,15 @@ public struct CaseExecutor {
     public struct Outcome {
         public var samples: [Sample]
         public var gates: [String: String]
+        /// Present when this round probed equivalence; when it did not pass, no workload ran.
+        public var equivalence: EquivalenceRecord?
     }
 
-    public func execute(_ spec: CaseSpec, backend: any FilterBackend, round: Int) throws -> Outcome {
+    /// `probe`: send the equivalence probes before the workloads (once per case is enough: every
+    /// round installs the same compiled artifact).
+    public func execute(_ spec: CaseSpec, backend: any FilterBackend, round: Int, probe: Bool) throws -> Outcome {
         let mark = journal.mark
-        let result = Result { try measure(spec, backend: backend) }
+        let result = Result { try measure(spec, backend: backend, probe: probe) }
         let teardownFailures = journal.rollback(to: mark)
         let outcome = try result.get()
         guard teardownFailures.isEmpty else {
@@ -40,7 +45,7 @@ public struct CaseExecutor {
         return outcome
     }
 
-    private func measure(_ spec: CaseSpec, backend: any FilterBackend) throws -> Outcome {
+    private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool) throws -> Outcome {
         let topology = try TopologyBuilder.up(shape, journal: journal)
         let point = topology.filterPoint
         var samples: [Sample] = []
@@ -51,6 +56,14 @@ public struct CaseExecutor {
         try AtomicFile.makeDirectory(scratch)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: agentExecutable)
+        // `none` installs nothing, so what it must show is that everything gets through.
+        let enforced = backend.kind == .none ? Policy.allowAll : spec.variant.policy
+        var equivalence: EquivalenceRecord?
+        if probe {
+            let record = try Equivalence.check(enforced, in: context)
+            equivalence = record
+            guard record.passed else { return Outcome(samples: samples, gates: backend.gates, equivalence: record) }
+        }
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
             let before = try CollectorSnapshot.take(topology)
@@ -59,8 +72,43 @@ public struct CaseExecutor {
             samples += measured
             samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)
         }
+        if backend.kind != .none {
+            samples.append(Sample(workload: "policy", metric: "update_ms", value: try update(backend, enforced, point, context)))
+        }
         let gates = backend.gates
         try backend.remove(at: point)
-        return Outcome(samples: samples, gates: gates)
+        return Outcome(samples: samples, gates: gates, equivalence: equivalence)
+    }
+
+    /// Adds one deny rule in front of the installed policy (timed), then proves it took effect: a
+    /// source the policy allowed until now must be dropped afterwards.
+    private func update(_ backend: any FilterBackend, _ policy: Policy, _ point: FilterPoint, _ context: TrafficContext) throws -> Double {
+        guard let flow = UpdateProbe.flow(allowedBy: policy) else {
+            throw LabFailure("update: no client-pool source is allowed by this policy, so the update cannot be verified")
+        }
+        let rule = Rule(action: .deny, source: IPv4Prefix(address: flow.source, length: 32))
+        let milliseconds = try backend.update(adding: rule, at: point)
+        let observed = try ProbeRun.observe([flow], in: context)
+        guard observed.first?.verdict == .denied else {
+            throw LabFailure("update: \(backend.kind.rawValue) added `\(rule)` but \(flow) still got \(observed.first?.verdict.rawValue ?? "no answer")")
+        }
+        return milliseconds
+    }
+}
+
+/// The flow used to verify an update: UDP from the highest client-pool address the policy allows.
+enum UpdateProbe {
+    static func flow(allowedBy policy: Policy) -> Flow? {
+        let pool = AddressPlan.clientPool.sorted { $0.last > $1.last }
+        for block in pool {
+            var address = block.last.value
+            for _ in 0..<4096 {
+                let flow = Flow(proto: .udp, source: IPv4Address(address), destination: AddressPlan.server, destinationPort: 4000)
+                if ReferenceEvaluator.verdict(policy, flow) == .allow { return flow }
+                if address == block.first.value { break }
+                address -= 1
+            }
+        }
+        return nil
     }
 }

@@ -8,7 +8,13 @@ final class Socket {
     let fd: Int32
     let kind: Kind
 
-    enum Kind { case tcp, udp }
+    enum Kind { case tcp, udp, raw }
+
+    /// A raw IPv4 socket for `proto` (root only): used for ICMP echo probes.
+    init(raw proto: Int32) throws {
+        kind = .raw
+        fd = try systemCall("open raw socket") { socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto) }
+    }
 
     init(_ kind: Kind) throws {
         self.kind = kind
@@ -34,7 +40,7 @@ final class Socket {
     }
 
     func bind(_ endpoint: Endpoint) throws {
-        try setOption(SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
+        if kind != .raw { try setOption(SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR") }
         var address = endpoint.sockaddr
         try systemCall("bind \(endpoint)") {
             withUnsafePointer(to: &address) {

@@ -18,4 +18,12 @@ int lab_sendmmsg_same(int fd, const void *payload, unsigned int length, unsigned
 /// recvmmsg(2) of up to `count` datagrams into a scratch buffer, non-blocking; returns messages received.
 int lab_recvmmsg_discard(int fd, unsigned int count);
 
+/// Enables IP_PKTINFO on a UDP socket so `lab_udp_echo_from_destination` can see where datagrams were sent.
+int lab_enable_pktinfo(int fd);
+
+/// Receives one datagram (non-blocking) and echoes it back *from the address it was sent to*. A socket
+/// bound to 0.0.0.0 would otherwise answer from the route's preferred source, which a client talking
+/// to another local address (an AnyIP range) rejects. Returns bytes echoed, or -1 with errno.
+int lab_udp_echo_from_destination(int fd);
+
 #endif

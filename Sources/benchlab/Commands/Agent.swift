@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabPolicy
 import LabSystem
 import LabTraffic
 
@@ -10,7 +11,7 @@ struct AgentCommand: ParsableCommand {
         commandName: "agent",
         abstract: "Traffic agents run inside lab namespaces (internal).",
         shouldDisplay: false,
-        subcommands: [RoundTripServerAgent.self, RoundTripClientAgent.self, ConnectClientAgent.self]
+        subcommands: [RoundTripServerAgent.self, RoundTripClientAgent.self, ConnectClientAgent.self, ProbeSinkAgent.self, ProbeClientAgent.self]
     )
 }
 
@@ -83,4 +84,38 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+struct ProbeSinkAgent: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "probe-sink", abstract: "Answers equivalence probes on every port they use.")
+
+    @Option(help: "JSON file with the probe flows.") var flows: String
+    @Option(help: "Hard lifetime in seconds.") var deadline: Double = 60
+
+    func run() throws {
+        try ProbeSink.serve(flows: try readFlows(flows), deadline: deadline) {
+            print("ready")
+            fflush(nil)
+        }
+    }
+}
+
+struct ProbeClientAgent: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "probe-client", abstract: "Sends equivalence probes; prints a JSON verdict list.")
+
+    @Option(help: "JSON file with the probe flows.") var flows: String
+    @Option(help: "Seconds to wait for answers per batch.") var timeout: Double = 0.4
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 10 else { throw ValidationError("--timeout must be in (0, 10] seconds") }
+    }
+
+    func run() throws {
+        try printJSON(try ProbeClient.run(flows: try readFlows(flows), timeout: timeout))
+    }
+}
+
+func readFlows(_ path: String) throws -> [Flow] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw LabFailure("cannot read \(path)", exitStatus: .badInput) }
+    return try JSONDecoder().decode([Flow].self, from: data)
 }

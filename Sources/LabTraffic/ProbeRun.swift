@@ -1,0 +1,44 @@
+import Foundation
+import LabPolicy
+import LabSystem
+
+/// Sends a set of probe flows through a topology (sink agent in the server namespace, client agent
+/// in the client namespace) and returns what each flow saw, in order.
+public enum ProbeRun {
+    public static func observe(_ flows: [Flow], in context: TrafficContext, timeout: Double = 0.4) throws -> [ProbeObservation] {
+        guard !flows.isEmpty else { return [] }
+        let flowsFile = context.file("probe-flows.json")
+        try AtomicFile.write(try JSONEncoder().encode(flows), to: flowsFile)
+        let batches = Double((flows.count + ProbeClient.batchSize - 1) / ProbeClient.batchSize)
+        let lifetime = batches * (timeout + 1) + 10
+        let sink = try BackgroundProcess(
+            Command(context.agentExecutable, ["agent", "probe-sink", "--flows", flowsFile, "--deadline", "\(lifetime)"])
+                .inNamespace(context.topology.server),
+            stdoutPath: context.file("probe-sink.out"), stderrPath: context.file("probe-sink.err"))
+        defer { sink.stop(grace: 1) }
+        try waitForReady(sink)
+        let result = try Subprocess.run(Command(context.agentExecutable, ["agent", "probe-client", "--flows", flowsFile,
+                                                                          "--timeout", "\(timeout)"])
+            .inNamespace(context.topology.client), timeout: lifetime)
+        try result.requireSuccess("probe client")
+        guard let line = result.stdout.split(separator: "\n").last,
+              let observations = try? JSONDecoder().decode([ProbeObservation].self, from: Data(line.utf8)),
+              observations.count == flows.count else {
+            throw LabFailure("probe client printed no verdict list for \(flows.count) flows")
+        }
+        return observations
+    }
+
+    /// The sink prints "ready" once every port is bound.
+    static func waitForReady(_ sink: BackgroundProcess, timeout: Double = 10) throws {
+        let deadline = Deadline(secondsFromNow: timeout)
+        while !sink.readStdout().contains("ready") {
+            try Cancellation.shared.checkpoint()
+            if let status = sink.exitStatus {
+                throw LabFailure("probe sink exited \(status): \(sink.readStderr().split(separator: "\n").last ?? "no output")")
+            }
+            if deadline.hasPassed { throw LabFailure("probe sink not ready after \(timeout) s") }
+            usleep(5_000)
+        }
+    }
+}
