@@ -18,16 +18,28 @@ struct ParameterSection {
 
     var names: [String] { parameters.map(\.name) }
 
+    typealias Point = [(name: String, value: ParameterValue)]
+
     /// The sweep's points, first parameter varying slowest, each as (name, value) in declaration order.
-    var points: [[(name: String, value: ParameterValue)]] {
-        var points: [[(name: String, value: ParameterValue)]] = [[]]
-        for parameter in parameters where !parameter.values.isEmpty {
+    /// Only the first point when the sweep is over `maximumVariants`: enough to keep validating
+    /// without building an absurd product.
+    var points: [Point] {
+        let swept = parameters.filter { !$0.values.isEmpty }
+        guard variantCount <= Self.maximumVariants else { return [swept.map { ($0.name, $0.values[0]) }] }
+        var points: [Point] = [[]]
+        for parameter in swept {
             points = points.flatMap { point in parameter.values.map { point + [(parameter.name, $0)] } }
         }
         return points
     }
 
-    var variantCount: Int { parameters.reduce(1) { $0 * max($1.values.count, 1) } }
+    /// Saturates rather than overflows: any count past the maximum is reported the same way.
+    var variantCount: Int {
+        parameters.reduce(1) { count, parameter in
+            let (product, overflow) = count.multipliedReportingOverflow(by: max(parameter.values.count, 1))
+            return overflow ? Int.max : product
+        }
+    }
 
     init(_ node: Node?, reader: ValueReader) {
         guard let node else { return }

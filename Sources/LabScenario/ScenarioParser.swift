@@ -56,11 +56,11 @@ struct ScenarioReading {
     }
 
     func scenario(overrides: [String: [String]], drawRules: Bool) throws -> Scenario {
-        guard let document = YAMLDocument.compose(text, log: log), let root = topLevelMapping(document) else {
+        guard let document = YAMLDocument.compose(text, log: log), let (root, position) = topLevelMapping(document) else {
             throw log.scenarioError
         }
         let reader = ValueReader(log: log, document: document, substitution: .none(log))
-        let fields = MappingFields(root, at: document.root!.position, keys: Self.keys, context: nil, reader: reader)
+        let fields = MappingFields(root, at: position, keys: Self.keys, context: nil, reader: reader)
         let header = ScenarioHeader.read(fields, reader: reader)
         var parameters = ParameterSection(fields["parameters"], reader: reader)
         parameters.apply(overrides, anchor: fields.keyPosition("parameters") ?? .start, log: log)
@@ -73,7 +73,7 @@ struct ScenarioReading {
                         warmup: header.warmup, parameters: parameters.parameters.map(\.model), variants: variants)
     }
 
-    private func topLevelMapping(_ document: YAMLDocument) -> Node.Mapping? {
+    private func topLevelMapping(_ document: YAMLDocument) -> (Node.Mapping, SourcePosition)? {
         guard let root = document.root else {
             log.error("the scenario file is empty: it needs at least 'name', 'description', 'backends' and 'workloads'", at: .start)
             return nil
@@ -83,17 +83,16 @@ struct ScenarioReading {
                       at: root.position)
             return nil
         }
-        return mapping
+        return (mapping, root.position)
     }
 
     /// `policy` and `workloads` for every point of the sweep (one point when nothing is swept).
     private func variantDrafts(_ fields: MappingFields, _ parameters: ParameterSection, _ reader: ValueReader) -> VariantDrafts? {
-        var points = parameters.points
         if parameters.variantCount > ParameterSection.maximumVariants {
             log.error("the sweep has \(parameters.variantCount) variants, more than the \(ParameterSection.maximumVariants) "
                       + "a run can take; remove values or split the scenario", at: fields.keyPosition("parameters") ?? .start)
-            points = Array(points.prefix(1))  // still validate the sections once
         }
+        let points = parameters.points
         let workloadsNode = fields.required("workloads")
         var drafts = VariantDrafts()
         for point in points {

@@ -13,7 +13,10 @@ enum WorkloadKind: String, CaseIterable {
         }
     }
 
-    static let allKeys = ["type", "name", "protocol", "streams", "duration", "message_size", "bitrate", "payload", "count"]
+    /// Every kind's keys, each once, in the order above.
+    static let allKeys: [String] = allCases.flatMap(\.keys).reduce(into: []) { keys, key in
+        if !keys.contains(key) { keys.append(key) }
+    }
 }
 
 /// Reads `workloads:`, a non-empty list of uniquely named workloads.
@@ -26,9 +29,9 @@ struct WorkloadReader {
             reader.log.error("'workloads' must list at least one workload", at: node.position)
             return nil
         }
-        let named = items.map(workload)
-        guard named.allSatisfy({ $0 != nil }) else { return nil }
-        return uniquelyNamed(named.map { $0! })
+        let named = items.compactMap(workload)
+        let unique = uniquelyNamed(named)
+        return named.count == items.count ? unique : nil
     }
 
     /// Results are keyed by workload name, so two workloads may not share one.
@@ -54,6 +57,7 @@ struct WorkloadReader {
               let kind: WorkloadKind = reader.choice(typeNode, subject("type"), noun: "workload type") else { return nil }
         let applies = rejectForeignKeys(fields, kind)
         let name = fields["name"].map(explicitName)
+        // The derived name includes the protocol, so a swept protocol needs an explicit name.
         let stableName = name != nil || fields["protocol"].map {
             fixed($0, "protocol", "the default name would change between variants; give the workload a 'name'")
         } ?? true

@@ -101,6 +101,20 @@ extension ScenarioTests {
             ])
         }
 
+        /// A value built from two parameters is blamed on the first one's value and names both.
+        @Test func aScalarUsingTwoParametersNamesBoth() {
+            #expect(diagnostics(of: scenarioText("""
+                parameters:
+                  lo: [90]
+                  hi: [80, 100]
+                policy:
+                  rules: [{action: deny, proto: tcp, dport: "${lo}-${hi}"}]
+                workloads: [{type: connect}]
+                """)) == [
+                "test.yaml:5:8: 'dport' range 90-80 is empty (write the lower port first) (parameters 'lo' and 'hi' values used at test.yaml:8:45)",
+            ])
+        }
+
         @Test func workloadNamesAndTypesMustNotVary() {
             #expect(diagnostics(of: scenarioText("""
                 parameters:
@@ -130,6 +144,17 @@ extension ScenarioTests {
                 workloads: [{type: connect, count: "${a}${b}"}]
                 """)) == [
                 "test.yaml:4:1: the sweep has 1600 variants, more than the 1000 a run can take; remove values or split the scenario",
+            ])
+        }
+
+        /// 40^6 points would never fit in memory: the limit is checked before the product is built.
+        @Test func anAbsurdSweepIsRejectedWithoutExpandingIt() {
+            let values = (1...40).map(String.init).joined(separator: ", ")
+            let names = ["a", "b", "c", "d", "e", "f"]
+            let declarations = names.map { "  \($0): [\(values)]" }.joined(separator: "\n")
+            let uses = names.map { "${\($0)}" }.joined()
+            #expect(diagnostics(of: scenarioText("parameters:\n\(declarations)\nworkloads: [{type: connect, name: c, count: \"\(uses)\"}]\n")) == [
+                "test.yaml:4:1: the sweep has 4096000000 variants, more than the 1000 a run can take; remove values or split the scenario",
             ])
         }
 
