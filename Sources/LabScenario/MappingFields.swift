@@ -10,10 +10,9 @@ struct MappingEntry {
 /// The entries of one mapping, in file order. A repeated key is reported at its repetition and its
 /// later values are ignored; a key that is not a plain name (a list, a mapping) is reported and skipped.
 struct MappingEntries {
-    let position: SourcePosition
     let entries: [MappingEntry]
 
-    init(_ mapping: Node.Mapping, at position: SourcePosition, reader: ValueReader) {
+    init(_ mapping: Node.Mapping, reader: ValueReader) {
         var entries: [MappingEntry] = []
         var firstUse: [String: SourcePosition] = [:]
         for (key, value) in mapping {
@@ -28,7 +27,6 @@ struct MappingEntries {
             firstUse[name] = key.position
             entries.append(MappingEntry(name: name, key: key, value: value))
         }
-        self.position = position
         self.entries = entries
     }
 }
@@ -45,7 +43,7 @@ struct MappingFields {
     private let log: DiagnosticLog
 
     init(_ mapping: Node.Mapping, at position: SourcePosition, keys: [String], context: String?, reader: ValueReader) {
-        let all = MappingEntries(mapping, at: position, reader: reader)
+        let all = MappingEntries(mapping, reader: reader)
         var known: [MappingEntry] = []
         for entry in all.entries {
             guard keys.contains(entry.name) else {

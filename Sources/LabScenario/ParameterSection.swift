@@ -48,7 +48,7 @@ struct ParameterSection {
                              at: node.position)
             return
         }
-        let entries = MappingEntries(mapping, at: node.position, reader: reader)
+        let entries = MappingEntries(mapping, reader: reader)
         parameters = entries.entries.map { DeclaredParameter(entry: $0, reader: reader) }
     }
 
@@ -122,11 +122,5 @@ extension DeclaredParameter {
             if !scalar.string.contains("${") { values.append(ParameterValue(text: scalar.string, origin: .file(item.position))) }
         }
         return values
-    }
-}
-
-extension ScalarValue {
-    init(_ scalar: Node.Scalar, at position: SourcePosition) {
-        self.init(text: scalar.string, isPlain: scalar.style == .plain, site: Site(position))
     }
 }

@@ -9,6 +9,17 @@ struct ScalarValue {
     var isPlain: Bool
     var site: Site
 
+    init(text: String, isPlain: Bool, site: Site) {
+        self.text = text
+        self.isPlain = isPlain
+        self.site = site
+    }
+
+    /// The scalar as written, without substitution.
+    init(_ scalar: Node.Scalar, at position: SourcePosition) {
+        self.init(text: scalar.string, isPlain: scalar.style == .plain, site: Site(position))
+    }
+
     /// YAML's null: nothing after the colon, `~` or `null`.
     var isNull: Bool { isPlain && ["", "~", "null", "Null", "NULL"].contains(text) }
 
@@ -35,10 +46,10 @@ func quoted(_ text: String) -> String {
     return result + "\""
 }
 
-/// What a non-scalar node is, for "got …".
+/// A node as "got …" shows it: a scalar's value, or what kind of collection it is.
 func describeShape(_ node: Node) -> String {
     switch node {
-    case .scalar(let scalar): return ScalarValue(text: scalar.string, isPlain: scalar.style == .plain, site: Site(node.position)).shown
+    case .scalar(let scalar): return ScalarValue(scalar, at: node.position).shown
     case .sequence: return "a list"
     case .mapping: return "a mapping"
     case .alias: return "an alias"

@@ -29,7 +29,7 @@ struct Substitution {
     func resolve(_ scalar: Node.Scalar) -> ScalarValue? {
         let position = SourcePosition(scalar.mark)
         guard scalar.string.contains("${") else {
-            return ScalarValue(text: scalar.string, isPlain: scalar.style == .plain, site: Site(position))
+            return ScalarValue(scalar, at: position)
         }
         guard let template = PlaceholderTemplate(parsing: scalar.string),
               let text = template.render({ bindings[$0]?.text }) else { return nil }
