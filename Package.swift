@@ -20,7 +20,7 @@ let package = Package(
 
         // Layer 1: pure models, no kernel.
         .target(name: "LabPolicy"),
-        .target(name: "LabScenario", dependencies: ["LabPolicy", .product(name: "Yams", package: "Yams")]),
+        .target(name: "LabScenario", dependencies: ["LabPolicy", "LabSystem", .product(name: "Yams", package: "Yams")]),
         .target(name: "LabResults", dependencies: ["LabSystem"]),
         .target(name: "LabStats"),
         .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem"]),

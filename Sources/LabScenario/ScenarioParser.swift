@@ -1,0 +1,112 @@
+import Foundation
+import LabSystem
+import Yams
+
+/// Reads and validates scenario files. Every problem in a file is reported at once, each with its
+/// position, as a `ScenarioError`; a returned `Scenario` is valid throughout.
+public enum ScenarioParser {
+    /// - Parameters:
+    ///   - path: names the file in diagnostics (`path:line:column: message`) and in the result.
+    ///   - overrides: parameter values from the command line (`--set rules=100` is `["rules": ["100"]]`);
+    ///     each replaces the declared values of that parameter and is validated like them.
+    public static func parse(text: String, path: String, overrides: [String: [String]] = [:]) throws -> Scenario {
+        try ScenarioReading(text: text, path: path).scenario(overrides: overrides, drawRules: true)
+    }
+
+    public static func parse(fileAt path: String, overrides: [String: [String]] = [:]) throws -> Scenario {
+        try parse(text: readScenarioFile(path), path: path, overrides: overrides)
+    }
+
+    /// Validates the whole file but skips drawing generated rules (the costly part of a big sweep):
+    /// for listings, which only need the name and description.
+    static func summary(fileAt path: String) throws -> (name: String, description: String) {
+        let scenario = try ScenarioReading(text: readScenarioFile(path), path: path).scenario(overrides: [:], drawRules: false)
+        return (scenario.name, scenario.description)
+    }
+
+    static func readScenarioFile(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw LabFailure("scenario file '\(path)' does not exist", exitStatus: .badInput)
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw LabFailure("cannot read scenario file '\(path)': \(isDirectory.boolValue ? "it is a directory" : "permission denied")",
+                             exitStatus: .badInput)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LabFailure("cannot read scenario file '\(path)': it is not UTF-8 text", exitStatus: .badInput)
+        }
+        return text
+    }
+}
+
+/// One reading of one file: composes the YAML, reads the shared settings, checks placeholders, then
+/// reads `policy` and `workloads` once per point of the sweep.
+struct ScenarioReading {
+    let text: String
+    let path: String
+    let log: DiagnosticLog
+
+    static let keys = ["name", "description", "topology", "backends", "repeat", "warmup", "parameters", "policy", "workloads"]
+
+    init(text: String, path: String) {
+        self.text = text
+        self.path = path
+        self.log = DiagnosticLog(path: path)
+    }
+
+    func scenario(overrides: [String: [String]], drawRules: Bool) throws -> Scenario {
+        guard let document = YAMLDocument.compose(text, log: log), let (root, position) = topLevelMapping(document) else {
+            throw log.scenarioError
+        }
+        let reader = ValueReader(log: log, document: document, substitution: .none(log))
+        let fields = MappingFields(root, at: position, keys: Self.keys, context: nil, reader: reader)
+        let header = ScenarioHeader.read(fields, reader: reader)
+        var parameters = ParameterSection(fields["parameters"], reader: reader)
+        parameters.apply(overrides, anchor: fields.keyPosition("parameters") ?? .start, log: log)
+        PlaceholderCheck(document: document, log: log, declared: parameters.parameters).run(root: root)
+        let drafts = variantDrafts(fields, parameters, reader)
+        guard let header, let drafts, log.isEmpty else { throw log.scenarioError }
+        let variants = try drafts.variants(drawRules: drawRules, policyPosition: fields.keyPosition("policy"), log: log)
+        return Scenario(name: header.name, description: header.description, sourcePath: path, sourceText: text,
+                        topology: header.topology, backends: header.backends, repeats: header.repeats,
+                        warmup: header.warmup, parameters: parameters.parameters.map(\.model), variants: variants)
+    }
+
+    private func topLevelMapping(_ document: YAMLDocument) -> (Node.Mapping, SourcePosition)? {
+        guard let root = document.root else {
+            log.error("the scenario file is empty: it needs at least 'name', 'description', 'backends' and 'workloads'", at: .start)
+            return nil
+        }
+        guard case .mapping(let mapping) = root else {
+            log.error("a scenario file must be a mapping of keys such as 'name' and 'workloads', got \(describeShape(root))",
+                      at: root.position)
+            return nil
+        }
+        return (mapping, root.position)
+    }
+
+    /// `policy` and `workloads` for every point of the sweep (one point when nothing is swept).
+    private func variantDrafts(_ fields: MappingFields, _ parameters: ParameterSection, _ reader: ValueReader) -> VariantDrafts? {
+        if parameters.variantCount > ParameterSection.maximumVariants {
+            log.error("the sweep has \(parameters.variantCount) variants, more than the \(ParameterSection.maximumVariants) "
+                      + "a run can take; remove values or split the scenario", at: fields.keyPosition("parameters") ?? .start)
+        }
+        let points = parameters.points
+        let workloadsNode = fields.required("workloads")
+        var drafts = VariantDrafts()
+        for point in points {
+            let bindings = Dictionary(uniqueKeysWithValues: point.map { ($0.name, $0.value) })
+            let swept = reader.substituting(Substitution(bindings: bindings, log: log))
+            let policy = fields.value("policy", default: PolicyDraft.allowAll) { PolicyReader(reader: swept).read($0) }
+            let workloads = workloadsNode.flatMap { WorkloadReader(reader: swept).read($0) }
+            guard let policy, let workloads else { continue }
+            drafts.append(point: point.map { ParameterBinding(name: $0.name, value: $0.value.text) }, workloads: workloads, policy: policy)
+        }
+        return drafts.count == points.count ? drafts : nil
+    }
+}
+
+extension DeclaredParameter {
+    var model: Parameter { Parameter(name: name, values: values.map(\.text)) }
+}
