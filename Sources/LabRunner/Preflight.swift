@@ -29,7 +29,7 @@ public enum Preflight {
             throw LabFailure("this kernel has no network namespaces (CONFIG_NET_NS)", exitStatus: .missingFeature)
         }
         let name = "\(LabNames.prefix)-pf\(LabNames.newID())"
-        defer { _ = try? Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 10) }
+        defer { _ = try? Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 10, cancellable: false) }
         try IPCommand.run(["netns", "add", name], doing: "create a test namespace")
         let result = try Subprocess.run(Command("ip", ["-n", name, "link", "add", "blpf0", "type", "veth", "peer", "name", "blpf1"]),
                                         timeout: 10)

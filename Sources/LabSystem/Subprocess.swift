@@ -108,8 +108,10 @@ public struct ToolMissing: LabError {
 /// with poll (no deadlock on full pipes), and enforces a deadline with TERM, grace period, KILL.
 public enum Subprocess {
     /// Runs `command` to completion. Throws only when it cannot start, overruns `timeout` seconds,
-    /// or benchlab is interrupted; a non-zero exit is returned in the result.
-    public static func run(_ command: Command, input: String? = nil, timeout: Double = 120) throws -> CommandResult {
+    /// or benchlab is interrupted; a non-zero exit is returned in the result. Teardown passes
+    /// `cancellable: false`: undoing the lab must finish even after SIGINT.
+    public static func run(_ command: Command, input: String? = nil, timeout: Double = 120,
+                           cancellable: Bool = true) throws -> CommandResult {
         let start = MonotonicClock.nanoseconds()
         let stdinPipe = try Pipe.make("stdin pipe for \(command.executable)")
         let stdoutPipe = try Pipe.make("stdout pipe for \(command.executable)")
@@ -130,7 +132,7 @@ public enum Subprocess {
         let deadline = Deadline(secondsFromNow: timeout)
         var failure: (any Error)?
         while !pump.finished {
-            if Cancellation.shared.isCancelled {
+            if cancellable && Cancellation.shared.isCancelled {
                 failure = Interrupted(signal: Cancellation.shared.signal)
                 break
             }

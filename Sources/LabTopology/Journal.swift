@@ -147,11 +147,12 @@ public enum UndoExecutor {
             guard Namespaces.exists(name) else { return }
             // Processes inside keep a deleted namespace (and its veths) alive, invisibly: stop them first.
             Namespaces.killProcesses(in: name)
-            try Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 30)
+            try Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 30, cancellable: false)
                 .requireSuccess("delete namespace \(name)")
         case .deleteRootLink(let name):
             guard FileManager.default.fileExists(atPath: "/sys/class/net/\(name)") else { return }
-            try Subprocess.run(Command("ip", ["link", "delete", name]), timeout: 30).requireSuccess("delete link \(name)")
+            try Subprocess.run(Command("ip", ["link", "delete", name]), timeout: 30, cancellable: false)
+                .requireSuccess("delete link \(name)")
         case .releaseKnob(let key):
             try KnobLedger().release(key, holder: journalId)
         case .removePath(let path):

@@ -68,7 +68,7 @@ public struct LabCleaner {
         return report
     }
 
-    func journalDirectories() -> [String] {
+    public func journalDirectories() -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
         return entries.sorted().map { "\(stateDirectory)/\($0)" }.filter {
             FileManager.default.fileExists(atPath: "\($0)/owner.json") || FileManager.default.fileExists(atPath: "\($0)/journal.jsonl")

@@ -12,7 +12,7 @@ public enum Namespaces {
 
     /// Stops every process running in namespace `name` (TERM, short grace, KILL).
     public static func killProcesses(in name: String) {
-        guard let result = try? Subprocess.run(Command("ip", ["netns", "pids", name]), timeout: 10), result.succeeded else { return }
+        guard let result = try? Subprocess.run(Command("ip", ["netns", "pids", name]), timeout: 10, cancellable: false), result.succeeded else { return }
         let pids = result.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
         guard !pids.isEmpty else { return }
         for pid in pids { kill(pid, SIGTERM) }

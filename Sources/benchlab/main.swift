@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Foundation
+import LabScenario
 import LabSystem
 
 // The entry point maps every failure to one line on stderr and a documented exit status
@@ -15,6 +16,10 @@ func fail(_ message: String, _ status: Int32) -> Never {
 do {
     var command = try Benchlab.parseAsRoot()
     try command.run()
+} catch let error as ScenarioError {
+    // One line per problem in the file, each `file:line:column: message`.
+    FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+    exit(error.exitStatus.rawValue)
 } catch let error as any LabError {
     fail(error.oneLine, error.exitStatus.rawValue)
 } catch {

@@ -12,8 +12,8 @@ struct Benchlab: ParsableCommand {
             """,
         version: BenchlabVersion.string,
         subcommands: [
-            CheckCommand.self,
-            CleanCommand.self, AgentCommand.self,
+            RunCommand.self, ListCommand.self, ValidateCommand.self, CheckCommand.self,
+            UpCommand.self, DownCommand.self, CleanCommand.self, AgentCommand.self,
         ]
     )
 }

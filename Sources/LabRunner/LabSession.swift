@@ -1,0 +1,84 @@
+import Foundation
+import LabBackends
+import LabPolicy
+import LabScenario
+import LabSystem
+import LabTopology
+
+/// A lab left up on purpose by `benchlab up`, for manual exploration. Its journal is marked detached:
+/// it outlives the process that made it, and `benchlab down` (or `clean`) replays it.
+public struct LabSession {
+    public let id: String
+    public let topology: Topology
+    public let backend: BackendKind
+    public let policy: Policy
+    /// The compiled policy as installed, saved for inspection.
+    public let artifactPath: String?
+
+    public static func up(_ scenario: Scenario, backend kind: BackendKind) throws -> LabSession {
+        try Privileges.requireRoot(for: "benchlab up")
+        guard scenario.variants.count == 1, let variant = scenario.variants.first else {
+            let swept = scenario.parameters.filter { $0.values.count > 1 }
+                .map { "\($0.name) (\($0.values.joined(separator: ", ")))" }.joined(separator: ", ")
+            throw LabFailure("scenario \(scenario.name) sweeps \(swept): pick one point with --set, e.g. --set \(scenario.parameters.first?.name ?? "name")=\(scenario.parameters.first?.values.first ?? "value")",
+                             exitStatus: .badInput)
+        }
+        try Preflight.requireNamespacesAndVeth()
+        let id = LabNames.newID()
+        let journal = try Journal.create(id: id, command: "benchlab up \(scenario.name) --backend \(kind.rawValue)", detached: true)
+        do {
+            let topology = try TopologyBuilder.up(TopologyShape(scenario.topology), journal: journal, id: id)
+            let backend = try BackendFactory.make(kind)
+            let artifact = try backend.compile(variant.policy)
+            _ = try backend.install(artifact, policy: variant.policy, at: topology.filterPoint)
+            let artifactPath = "\(journal.directory)/policy.\(artifact.kind)"
+            try AtomicFile.write(artifact.text, to: artifactPath)
+            return LabSession(id: id, topology: topology, backend: kind, policy: kind == .none ? .allowAll : variant.policy,
+                              artifactPath: artifactPath)
+        } catch {
+            journal.close()
+            throw error
+        }
+    }
+
+    /// Replays the journals of `up` labs (those in `ids`, or all); returns the ids removed.
+    public static func down(ids: Set<String>?) throws -> [String] {
+        let cleaner = LabCleaner()
+        let detached = cleaner.journalDirectories().compactMap { directory -> String? in
+            guard let (journal, owner) = try? Journal.open(directory: directory), owner?.detached == true else { return nil }
+            return journal.id
+        }
+        let chosen = ids.map { wanted in detached.filter(wanted.contains) } ?? detached
+        if let ids {
+            let unknown = ids.subtracting(detached)
+            guard unknown.isEmpty else {
+                throw LabFailure("no lab \(unknown.sorted().joined(separator: ", ")) is up (labs: \(detached.isEmpty ? "none" : detached.joined(separator: ", ")))",
+                                 exitStatus: .badInput)
+            }
+        }
+        guard !chosen.isEmpty else { return [] }
+        let report = cleaner.clean(only: Set(chosen))
+        guard report.failures.isEmpty else { throw LabFailure("down: \(report.failures.joined(separator: "; "))") }
+        return report.journalsReplayed
+    }
+
+    /// What `up` prints: where everything is and how to use it.
+    public func describe() -> String {
+        var lines = ["lab \(id) is up (\(topology.shape.rawValue)); remove it with: benchlab down \(id)", ""]
+        lines.append("namespaces:")
+        for namespace in topology.namespaces {
+            let interfaces = topology.interfaces.filter { $0.namespace == namespace }
+                .map { "\($0.name) \($0.address)" }.joined(separator: ", ")
+            lines.append("  \(namespace): \(interfaces)")
+        }
+        lines.append("")
+        lines.append("server answers on \(AddressPlan.server) (the whole \(AddressPlan.serviceRange) is local to it)")
+        lines.append("client sources: \(AddressPlan.client) and any address of \(AddressPlan.clientPool.map(\.description).joined(separator: ", "))")
+        let point = topology.filterPoint
+        lines.append("filter point: \(point.namespace) ingress \(point.ingressInterface) (\(point.hook.rawValue)), backend \(backend.rawValue), \(policy.rules.count) rule(s), default \(policy.defaultAction.rawValue)")
+        if let artifactPath { lines.append("installed policy: \(artifactPath)") }
+        lines.append("")
+        lines.append("try: ip netns exec \(topology.client) ping -c1 -I 198.19.0.1 \(AddressPlan.server)")
+        return lines.joined(separator: "\n")
+    }
+}
