@@ -7,45 +7,47 @@ import LabTopology
 @testable import LabTraffic
 import Testing
 
-@Suite("Topology on the real kernel", .enabled(if: TestEnvironment.isRoot, "needs root to create namespaces"), .serialized)
-struct TopologyTests {
-    @Test("a topology comes up, carries client-pool traffic to the server and back, and leaves nothing when torn down",
-          arguments: TopologyShape.allCases)
-    func upAndDown(shape: TopologyShape) throws {
-        var topology: Topology?
-        try withTestJournal("topology") { journal in
-            let built = try TopologyBuilder.up(shape, journal: journal)
-            topology = built
-            for namespace in built.namespaces { #expect(Namespaces.exists(namespace)) }
-            // Round trips from the client's own address and from a client-pool source (AnyIP)
-            // prove the routes in both directions.
-            let scratch = try TestEnvironment.temporaryDirectory("topology")
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let context = TrafficContext(topology: built, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-            for source in ["\(AddressPlan.client)", "198.19.4.5"] {
-                let report = try WorkloadRunner.withEchoServer(.udp, port: 7001, lifetime: 10, name: "probe", context) {
-                    try WorkloadRunner.runAgent(["rr-client", "--protocol", "udp", "--target", "\(AddressPlan.server):7001",
-                                                 "--source", source, "--count", "20", "--duration", "5"], timeout: 10, context)
+extension KernelTests {
+    @Suite("Topology on the real kernel")
+    struct TopologyTests {
+        @Test("a topology comes up, carries client-pool traffic to the server and back, and leaves nothing when torn down",
+              arguments: TopologyShape.allCases)
+        func upAndDown(shape: TopologyShape) throws {
+            var topology: Topology?
+            try withTestJournal("topology") { journal in
+                let built = try TopologyBuilder.up(shape, journal: journal)
+                topology = built
+                for namespace in built.namespaces { #expect(Namespaces.exists(namespace)) }
+                // Round trips from the client's own address and from a client-pool source (AnyIP)
+                // prove the routes in both directions.
+                let scratch = try TestEnvironment.temporaryDirectory("topology")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: built, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                for source in ["\(AddressPlan.client)", "198.19.4.5"] {
+                    let report = try WorkloadRunner.withEchoServer(.udp, port: 7001, lifetime: 10, name: "probe", context) {
+                        try WorkloadRunner.runAgent(["rr-client", "--protocol", "udp", "--target", "\(AddressPlan.server):7001",
+                                                     "--source", source, "--count", "20", "--duration", "5"], timeout: 10, context)
+                    }
+                    #expect(report.completed == 20, "from \(source): \(report)")
                 }
-                #expect(report.completed == 20, "from \(source): \(report)")
+                let routes = try Subprocess.run(Command("ip", ["-n", built.client, "route", "show"]), timeout: 5).stdout
+                #expect(!routes.contains("default"), "a lab namespace must not have a default route")
             }
-            let routes = try Subprocess.run(Command("ip", ["-n", built.client, "route", "show"]), timeout: 5).stdout
-            #expect(!routes.contains("default"), "a lab namespace must not have a default route")
+            let left = namespacesLeft(matching: [topology!.id])
+            #expect(left.isEmpty, "left behind: \(left)")
+            #expect(Namespaces.labRootLinks().filter { $0.contains(topology!.id) }.isEmpty)
         }
-        let left = namespacesLeft(matching: [topology!.id])
-        #expect(left.isEmpty, "left behind: \(left)")
-        #expect(Namespaces.labRootLinks().filter { $0.contains(topology!.id) }.isEmpty)
-    }
 
-    @Test("a rollback to a mark removes only what was built after it")
-    func rollbackToMark() throws {
-        try withTestJournal("mark") { journal in
-            let first = try TopologyBuilder.up(.pair, journal: journal)
-            let mark = journal.mark
-            let second = try TopologyBuilder.up(.pair, journal: journal)
-            #expect(journal.rollback(to: mark).isEmpty)
-            #expect(Namespaces.exists(first.client))
-            #expect(!Namespaces.exists(second.client))
+        @Test("a rollback to a mark removes only what was built after it")
+        func rollbackToMark() throws {
+            try withTestJournal("mark") { journal in
+                let first = try TopologyBuilder.up(.pair, journal: journal)
+                let mark = journal.mark
+                let second = try TopologyBuilder.up(.pair, journal: journal)
+                #expect(journal.rollback(to: mark).isEmpty)
+                #expect(Namespaces.exists(first.client))
+                #expect(!Namespaces.exists(second.client))
+            }
         }
     }
 }

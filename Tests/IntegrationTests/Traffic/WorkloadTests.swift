@@ -8,81 +8,83 @@ import LabTopology
 import LabTraffic
 import Testing
 
-@Suite("Workloads between lab namespaces", .enabled(if: TestEnvironment.isRoot, "needs root to create namespaces"), .serialized)
-struct WorkloadTests {
-    func run(_ workload: Workload, shape: TopologyShape = .routed) throws -> [Sample] {
-        try withTestJournal("workload") { journal in
-            let topology = try TopologyBuilder.up(shape, journal: journal)
-            let scratch = try TestEnvironment.temporaryDirectory("workload")
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-            return try WorkloadRunner.run(workload, in: context)
-        }
-    }
-
-    func value(_ samples: [Sample], _ metric: String) -> Double? { samples.first { $0.metric == metric }?.value }
-
-    @Test("TCP throughput through iperf3 reports goodput and retransmits",
-          .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
-    func tcpThroughput() throws {
-        let samples = try run(.throughput(ThroughputWorkload(name: "tcp", proto: .tcp, durationSeconds: 1)))
-        #expect((value(samples, "throughput_gbps") ?? 0) > 0.1)
-        #expect(value(samples, "retransmits") != nil)
-    }
-
-    @Test("UDP throughput reports packets per second and loss", .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
-    func udpThroughput() throws {
-        let samples = try run(.throughput(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)), shape: .pair)
-        #expect((value(samples, "pps") ?? 0) > 1000)
-        let loss = try #require(value(samples, "loss_ratio"))
-        #expect(loss >= 0 && loss <= 1)
-    }
-
-    @Test("latency round trips over UDP and TCP give ordered percentiles", arguments: [TransportProtocol.udp, .tcp])
-    func latency(proto: TransportProtocol) throws {
-        let samples = try run(.latency(LatencyWorkload(name: "rr", proto: proto, payloadBytes: 64, count: 500, durationSeconds: 3)))
-        let p50 = try #require(value(samples, "latency_p50_us"))
-        let p99 = try #require(value(samples, "latency_p99_us"))
-        #expect(p50 > 0 && p50 <= p99)
-        #expect(value(samples, "transactions") == 500)
-    }
-
-    @Test("connect workload measures handshakes and connection rate")
-    func connect() throws {
-        let samples = try run(.connect(ConnectWorkload(name: "conn", count: 200, durationSeconds: 3)))
-        #expect(value(samples, "cps").map { $0 > 0 } == true)
-        #expect(value(samples, "connect_failures") == 0)
-    }
-
-    @Test("a workload against a server that is not there fails with a clear reason")
-    func unreachable() throws {
-        try withTestJournal("unreachable") { journal in
-            let topology = try TopologyBuilder.up(.pair, journal: journal)
-            // Cut the server's link: its echo agent starts, but no request reaches it.
-            try IPCommand.run(["-n", topology.server, "link", "set", topology.serverInterface.name, "down"], doing: "cut the link")
-            let scratch = try TestEnvironment.temporaryDirectory("unreachable")
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-            let error = #expect(throws: LabFailure.self) {
-                _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "rr", proto: .udp, count: 5, durationSeconds: 1)), in: context)
+extension KernelTests {
+    @Suite("Workloads between lab namespaces")
+    struct WorkloadTests {
+        func run(_ workload: Workload, shape: TopologyShape = .routed) throws -> [Sample] {
+            try withTestJournal("workload") { journal in
+                let topology = try TopologyBuilder.up(shape, journal: journal)
+                let scratch = try TestEnvironment.temporaryDirectory("workload")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                return try WorkloadRunner.run(workload, in: context)
             }
-            #expect(error?.description == "rr: no round trip completed (5 timed out)")
         }
-    }
 
-    @Test("collectors count the server's received packets around a workload")
-    func collectors() throws {
-        try withTestJournal("collectors") { journal in
-            let topology = try TopologyBuilder.up(.routed, journal: journal)
-            let scratch = try TestEnvironment.temporaryDirectory("collectors")
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-            let before = try CollectorSnapshot.take(topology)
-            _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "rr", proto: .udp, count: 300, durationSeconds: 3)), in: context)
-            let after = try CollectorSnapshot.take(topology)
-            let samples = CollectorSnapshot.samples(workload: "rr", from: before, to: after)
-            #expect((value(samples, "rx_packets") ?? 0) >= 300)
-            #expect(value(samples, "cpu_ns_per_pkt") != nil)
+        func value(_ samples: [Sample], _ metric: String) -> Double? { samples.first { $0.metric == metric }?.value }
+
+        @Test("TCP throughput through iperf3 reports goodput and retransmits",
+              .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
+        func tcpThroughput() throws {
+            let samples = try run(.throughput(ThroughputWorkload(name: "tcp", proto: .tcp, durationSeconds: 1)))
+            #expect((value(samples, "throughput_gbps") ?? 0) > 0.1)
+            #expect(value(samples, "retransmits") != nil)
+        }
+
+        @Test("UDP throughput reports packets per second and loss", .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
+        func udpThroughput() throws {
+            let samples = try run(.throughput(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)), shape: .pair)
+            #expect((value(samples, "pps") ?? 0) > 1000)
+            let loss = try #require(value(samples, "loss_ratio"))
+            #expect(loss >= 0 && loss <= 1)
+        }
+
+        @Test("latency round trips over UDP and TCP give ordered percentiles", arguments: [TransportProtocol.udp, .tcp])
+        func latency(proto: TransportProtocol) throws {
+            let samples = try run(.latency(LatencyWorkload(name: "rr", proto: proto, payloadBytes: 64, count: 500, durationSeconds: 3)))
+            let p50 = try #require(value(samples, "latency_p50_us"))
+            let p99 = try #require(value(samples, "latency_p99_us"))
+            #expect(p50 > 0 && p50 <= p99)
+            #expect(value(samples, "transactions") == 500)
+        }
+
+        @Test("connect workload measures handshakes and connection rate")
+        func connect() throws {
+            let samples = try run(.connect(ConnectWorkload(name: "conn", count: 200, durationSeconds: 3)))
+            #expect(value(samples, "cps").map { $0 > 0 } == true)
+            #expect(value(samples, "connect_failures") == 0)
+        }
+
+        @Test("a workload against a server that is not there fails with a clear reason")
+        func unreachable() throws {
+            try withTestJournal("unreachable") { journal in
+                let topology = try TopologyBuilder.up(.pair, journal: journal)
+                // Cut the server's link: its echo agent starts, but no request reaches it.
+                try IPCommand.run(["-n", topology.server, "link", "set", topology.serverInterface.name, "down"], doing: "cut the link")
+                let scratch = try TestEnvironment.temporaryDirectory("unreachable")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                let error = #expect(throws: LabFailure.self) {
+                    _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "rr", proto: .udp, count: 5, durationSeconds: 1)), in: context)
+                }
+                #expect(error?.description == "rr: no round trip completed (5 timed out)")
+            }
+        }
+
+        @Test("collectors count the server's received packets around a workload")
+        func collectors() throws {
+            try withTestJournal("collectors") { journal in
+                let topology = try TopologyBuilder.up(.routed, journal: journal)
+                let scratch = try TestEnvironment.temporaryDirectory("collectors")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                let before = try CollectorSnapshot.take(topology)
+                _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "rr", proto: .udp, count: 300, durationSeconds: 3)), in: context)
+                let after = try CollectorSnapshot.take(topology)
+                let samples = CollectorSnapshot.samples(workload: "rr", from: before, to: after)
+                #expect((value(samples, "rx_packets") ?? 0) >= 300)
+                #expect(value(samples, "cpu_ns_per_pkt") != nil)
+            }
         }
     }
 }
