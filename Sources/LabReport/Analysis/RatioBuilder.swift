@@ -6,6 +6,9 @@ import LabStats
 /// counters such as rx_packets says nothing about better or worse.
 struct RatioBuilder {
     let cases: [CaseAnalysis]
+    /// Every metric in report order (workloads in scenario order, metrics in catalog order), so the
+    /// ratios come out in the order a reader meets them.
+    let metricOrder: [MetricID]
 
     func ratios() -> [CaseRatio] {
         var result: [CaseRatio] = []
@@ -31,7 +34,7 @@ struct RatioBuilder {
 
     private func ratios(of subject: CaseAnalysis, to reference: (RatioKind, CaseAnalysis)) -> [CaseRatio] {
         let (kind, base) = reference
-        return subject.metrics.keys.sorted().compactMap { id -> CaseRatio? in
+        return metricOrder.compactMap { id -> CaseRatio? in
             guard id.info.direction != .neutral,
                   let top = subject.metrics[id], let bottom = base.metrics[id], bottom.median != 0 else { return nil }
             let key = RatioKey(subject: subject.id, reference: base.id, workload: id.workload, metric: id.metric)

@@ -24,7 +24,9 @@ public struct RunAnalysis: Sendable {
         metricsByWorkload = Dictionary(grouping: seen, by: \.workload).mapValues { ids in
             RunAnalysis.catalogOrder(ids.map(\.metric))
         }
-        ratios = RatioBuilder(cases: cases).ratios()
+        let (workloads, metricsByWorkload) = (self.workloads, self.metricsByWorkload)
+        let order = workloads.flatMap { workload in metricsByWorkload[workload, default: []].map { MetricID(workload: workload, metric: $0) } }
+        ratios = RatioBuilder(cases: cases, metricOrder: order).ratios()
     }
 
     /// Metrics a workload recorded, in MetricCatalog order, unknown metrics last alphabetically.
