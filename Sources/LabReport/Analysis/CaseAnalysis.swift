@@ -11,6 +11,8 @@ public struct CaseAnalysis: Sendable {
     init(record: CaseRecord) {
         self.record = record
         var grouped: [MetricID: [Double]] = [:]
+        // run.json may carry "nan"/"inf" from a collector that could not compute a value; one such
+        // sample would poison the median and every resample of the interval.
         for sample in record.countedSamples where sample.value.isFinite {
             grouped[MetricID(workload: sample.workload, metric: sample.metric), default: []].append(sample.value)
         }

@@ -40,12 +40,22 @@ public enum BaselineComparison {
         return CompareOutcome(result: result, output: output)
     }
 
+    /// snake_case keys, like run.json.
     public static func json(_ result: ComparisonReport) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         // A ratio that moves from 0 has an infinite relative change; JSON has no infinity.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(result), as: UTF8.self) + "\n"
+    }
+
+    /// Reads `--json` output back, for tools that post-process a comparison.
+    public static func decode(json: Data) throws -> ComparisonReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(ComparisonReport.self, from: json)
     }
 
     /// An absent or unreadable baseline is "baseline missing" (7); a readable one of another schema is

@@ -24,9 +24,4 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
     public var failure: RegressionFound? {
         count(.regression) > 0 ? RegressionFound(count: count(.regression)) : nil
     }
-
-    enum CodingKeys: String, CodingKey {
-        case scenario, threshold, baseline, current, changes
-        case onlyInBaseline = "only_in_baseline", onlyInCurrent = "only_in_current"
-    }
 }

@@ -15,15 +15,16 @@ public enum RunComparison {
         let new = RunAnalysis(record: current)
         try checkRequested(metrics, in: [old, new])
         let wanted = { (ratio: CaseRatio) in metrics.isEmpty || metrics.contains(ratio.key.metric) }
-        let before = Dictionary(uniqueKeysWithValues: old.ratios.filter(wanted).map { ($0.key, $0) })
-        let after = Dictionary(uniqueKeysWithValues: new.ratios.filter(wanted).map { ($0.key, $0) })
+        // uniquingKeysWith: a hand-edited run.json with a duplicated case id must not crash compare.
+        let before = Dictionary(old.ratios.filter(wanted).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(new.ratios.filter(wanted).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let common = Set(before.keys).intersection(after.keys)
         guard !common.isEmpty else {
             throw CompareError.incompatible("no ratio of \(metrics.isEmpty ? "any directional metric" : metrics.joined(separator: ", ")) "
                 + "is in both runs (did the none case or every filtering case fail?)")
         }
         // What needs attention first, then the current run's report order (case, reference, workload, metric).
-        let position = Dictionary(uniqueKeysWithValues: new.ratios.enumerated().map { ($1.key, $0) })
+        let position = Dictionary(new.ratios.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
         let changes = common.map { RatioChange(baseline: before[$0]!, current: after[$0]!, threshold: threshold) }
             .sorted { ($0.status.rank, position[$0.key]!) < ($1.status.rank, position[$1.key]!) }
         return ComparisonReport(

@@ -49,6 +49,7 @@ struct VerdictSection {
         let mismatched = run.record.cases.filter { $0.equivalence.map { !$0.passed } ?? false }.count
         let noisy = run.cases.reduce(0) { $0 + $1.metrics.values.filter(\.isNoisy).count }
         var parts: [String] = []
+        if run.record.status != .complete { parts.append("the run did not complete (status \(run.record.status.rawValue))") }
         if failed > 0 { parts.append("\(EnglishList.count(failed, "case")) failed") }
         if mismatched > 0 { parts.append("\(EnglishList.count(mismatched, "case")) failed the equivalence check") }
         if skipped > 0 { parts.append("\(EnglishList.count(skipped, "case")) \(skipped == 1 ? "was" : "were") skipped") }

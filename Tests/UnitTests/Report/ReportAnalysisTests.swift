@@ -84,3 +84,37 @@ struct ReportAnalysisTests {
         #expect(run.metrics(of: "tcp-latency") == ["latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "transactions"])
     }
 }
+
+@Suite("Report: verdict")
+struct ReportVerdictTests {
+    static func verdict(_ record: RunRecord) -> String {
+        let markdown = ReportContent(record: record).markdown(rendering: .rendered)
+        let start = markdown.range(of: "## Verdict\n\n")!.upperBound
+        return String(markdown[start...].prefix { $0 != "\n" })
+    }
+
+    @Test func verdictSpeaksAboutTheLastPointWithIntervalsAndAbsentees() throws {
+        let text = Self.verdict(try ReportFixtures.run("filter-scale"))
+        #expect(text.hasPrefix("At rules=10000, on tcp-throughput, xdp keeps 0.99× [0.96, 0.99] of the no-filter throughput_gbps"))
+        #expect(text.contains("iptables-legacy 0.13× [0.13, 0.13]"))
+        #expect(text.contains("xdp wins, at 7.62× [7.50, 7.65] the throughput_gbps of iptables-legacy, the only netfilter backend measured here"))
+        #expect(text.contains("nftables failed at this point (install: "))
+        #expect(text.contains("2 cases failed, 1 case failed the equivalence check"))
+    }
+
+    @Test func verdictCallsOverlappingIntervalsNoise() throws {
+        var builder = RunBuilder()
+        builder.add("none", ["throughput_gbps": [10, 10.1, 9.9]])
+        builder.add("iptables-nft", ["throughput_gbps": [9.0, 9.8, 9.4]])
+        builder.add("tc", ["throughput_gbps": [9.1, 9.9, 9.5]])
+        let text = Self.verdict(builder.record())
+        #expect(text.contains("tc and iptables-nft (the only netfilter backend measured here) are within noise of each other"))
+        #expect(!text.contains("wins"))
+    }
+
+    @Test func anInterruptedRunSaysSo() throws {
+        var record = try ReportFixtures.run("ci-smoke")
+        record.status = .interrupted
+        #expect(Self.verdict(record).contains("the run did not complete (status interrupted)"))
+    }
+}
