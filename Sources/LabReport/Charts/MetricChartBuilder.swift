@@ -1,0 +1,90 @@
+import LabResults
+
+/// Charts of one metric across cases: against the swept parameter (one line per backend, with CI
+/// error bars) when the scenario sweeps a number, otherwise one point per case.
+struct MetricChartBuilder {
+    /// The metrics worth a chart of their own, and whether their y axis is logarithmic (install and
+    /// update times span orders of magnitude between a BPF map update and a 10k-rule iptables-restore).
+    static let charted: [(metric: String, logY: Bool)] = [
+        ("throughput_gbps", false), ("pps", false), ("cps", false), ("cpu_ns_per_pkt", false),
+        ("install_ms", true), ("update_ms", true),
+    ]
+
+    let run: RunAnalysis
+
+    func charts(workload: String) -> [Chart] {
+        let metrics = Set(run.metrics(of: workload))
+        return MetricChartBuilder.charted.filter { metrics.contains($0.metric) }.map { entry in
+            let id = MetricID(workload: workload, metric: entry.metric)
+            if let axis = SweepAxis(analysis: run) {
+                return sweepChart(id, axis: axis, logY: entry.logY)
+            }
+            return caseChart(id, logY: entry.logY)
+        }
+    }
+
+    private func sweepChart(_ id: MetricID, axis: SweepAxis, logY: Bool) -> Chart {
+        let name = Chart.fileStem(id.workload, id.metric)
+        let title = "\(id.workload): \(id.metric) against \(axis.name)"
+        var data = GnuplotData()
+        var elements: [String] = []
+        for line in lines(id, axis: axis) {
+            data.beginBlock(line.label, "\(axis.name) median ci_low ci_high")
+            for point in line.points { data.row(point) }
+            elements.append("'\(name).dat' index \(data.blockCount - 1) using 1:2:3:4 with yerrorlines "
+                + "lw 2 lc rgb '\(BackendColor.of(line.backend))' title \(GnuplotScript.quote(line.label))")
+        }
+        var script = GnuplotScript(chart: name, title: title)
+        script.axisLabels(x: axis.name + (axis.logarithmic ? " (log scale)" : ""), y: yLabel(id, logY: logY))
+        if axis.logarithmic { script.set("logscale x 10") }
+        if logY { script.set("logscale y 10") }
+        script.set("offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05")
+        script.plot(elements)
+        return Chart(name: name, title: title, workload: id.workload, script: script.text, data: data.text)
+    }
+
+    private struct Line {
+        let label: String
+        let backend: String
+        var points: [[Double]]
+    }
+
+    /// Lines in the order their first case appears in run.json; points sorted by x.
+    private func lines(_ id: MetricID, axis: SweepAxis) -> [Line] {
+        var lines: [Line] = []
+        for item in run.cases {
+            guard let x = axis.x(of: item), let stats = item.metrics[id] else { continue }
+            let label = axis.lineLabel(of: item, in: run)
+            let point = [x, stats.median, stats.interval?.low ?? stats.median, stats.interval?.high ?? stats.median]
+            if let index = lines.firstIndex(where: { $0.label == label }) {
+                lines[index].points.append(point)
+            } else {
+                lines.append(Line(label: label, backend: item.backend, points: [point]))
+            }
+        }
+        return lines.map { Line(label: $0.label, backend: $0.backend, points: $0.points.sorted { $0[0] < $1[0] }) }
+    }
+
+    private func caseChart(_ id: MetricID, logY: Bool) -> Chart {
+        let name = Chart.fileStem(id.workload, id.metric)
+        let title = "\(id.workload): \(id.metric) per case"
+        let measured = run.cases.filter { $0.metrics[id] != nil }
+        var data = GnuplotData()
+        data.beginBlock(id.metric, "case_index median ci_low ci_high")
+        for (index, item) in measured.enumerated() {
+            let stats = item.metrics[id]!
+            data.row([Double(index), stats.median, stats.interval?.low ?? stats.median, stats.interval?.high ?? stats.median])
+        }
+        var script = GnuplotScript(chart: name, title: title)
+        script.axisLabels(x: "case", y: yLabel(id, logY: logY))
+        script.categoryTicks(measured.map(\.id))
+        if logY { script.set("logscale y 10") }
+        script.plot(["'\(name).dat' index 0 using 1:2:3:4 with yerrorbars pt 7 lc rgb '#1f77b4' title 'median, 95% CI'"])
+        return Chart(name: name, title: title, workload: id.workload, script: script.text, data: data.text)
+    }
+
+    private func yLabel(_ id: MetricID, logY: Bool) -> String {
+        let unit = id.info.unit.isEmpty ? "" : " (\(id.info.unit))"
+        return id.metric + unit + (logY ? ", log scale" : "")
+    }
+}
