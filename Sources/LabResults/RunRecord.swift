@@ -215,6 +215,14 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
         case probes, mismatches
         case mismatchCount = "mismatch_count"
     }
+
+    /// `mismatch_count` may be absent in hand-written records: then it is the listed mismatches.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        probes = try container.decode(Int.self, forKey: .probes)
+        mismatches = try container.decode([ProbeMismatch].self, forKey: .mismatches)
+        mismatchCount = try container.decodeIfPresent(Int.self, forKey: .mismatchCount) ?? mismatches.count
+    }
 }
 
 public struct ProbeMismatch: Codable, Sendable, Equatable {

@@ -35,9 +35,9 @@ public struct RunOptions: Sendable {
 
 /// Told about progress; the CLI prints it.
 public protocol RunObserver: AnyObject {
-    func runStarted(directory: String, steps: Int)
-    func stepStarted(_ index: Int, of total: Int, caseId: String, round: Int, rounds: Int, warmup: Bool)
-    func stepFinished(_ index: Int, of total: Int, caseId: String, failure: String?)
+    func runStarted(directory: String, plan: RunPlan)
+    func stepStarted(_ step: RunPlan.Step, plan: RunPlan)
+    func stepFinished(_ step: RunPlan.Step, plan: RunPlan, failure: String?)
 }
 
 public struct RunResult: Sendable {
@@ -78,17 +78,17 @@ public final class BenchmarkRun {
                                                              parameters: Dictionary(uniqueKeysWithValues: $0.variant.point.map { ($0.name, $0.value) })) })
         let writer = RunRecordWriter(directory: directory)
         try writer.write(record)
-        observer?.runStarted(directory: directory, steps: plan.steps.count)
+        observer?.runStarted(directory: directory, plan: plan)
 
         var backends: [BackendKind: any FilterBackend] = [:]
         let executor = CaseExecutor(shape: TopologyShape(scenario.topology), journal: journal,
                                     scratchRoot: "\(journal.directory)/scratch", agentExecutable: options.agentExecutable)
         let steps = plan.steps
-        for (index, step) in steps.enumerated() {
+        for step in steps {
             if Cancellation.shared.isCancelled { break }
             let spec = cases[step.caseIndex]
             guard record.cases[step.caseIndex].status == .ok else { continue }
-            observer?.stepStarted(index + 1, of: steps.count, caseId: spec.id, round: step.round, rounds: plan.rounds, warmup: step.warmup)
+            observer?.stepStarted(step, plan: plan)
             var repeatRecord = RepeatRecord(index: step.round, warmup: step.warmup, startedAt: Timestamp.now())
             do {
                 let backend = try backends[spec.backend] ?? BackendFactory.make(spec.backend)
@@ -119,7 +119,7 @@ public final class BenchmarkRun {
                 record.cases[step.caseIndex].reason = "round \(step.round + 1): \(error.oneLine)"
             }
             if record.cases[step.caseIndex].status != .skipped { record.cases[step.caseIndex].repeats.append(repeatRecord) }
-            observer?.stepFinished(index + 1, of: steps.count, caseId: spec.id, failure: repeatRecord.failure)
+            observer?.stepFinished(step, plan: plan, failure: repeatRecord.failure)
             try writer.write(record)
         }
 

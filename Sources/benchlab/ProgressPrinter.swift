@@ -1,48 +1,46 @@
 import Foundation
+import LabReport
 import LabResults
 import LabRunner
 import LabSystem
 
-/// Prints a run's progress to stderr (so stdout stays the result path for scripts).
+/// Prints a run's progress to stderr (stdout stays the report path, for scripts).
 final class ProgressPrinter: RunObserver {
     let quiet: Bool
     private var started = MonotonicClock.seconds()
-    private var stepDurations: [Double] = []
     private var stepStart = MonotonicClock.seconds()
+    private var progress = ProgressLine(totalSteps: 0)
 
     init(quiet: Bool) { self.quiet = quiet }
 
-    func runStarted(directory: String, steps: Int) {
+    func runStarted(directory: String, plan: RunPlan) {
         started = MonotonicClock.seconds()
-        log("results: \(directory) (\(steps) steps)")
+        progress = ProgressLine(totalSteps: plan.steps.count)
+        log("results: \(directory) (\(plan.cases.count) cases × \(plan.rounds) rounds)")
     }
 
-    func stepStarted(_ index: Int, of total: Int, caseId: String, round: Int, rounds: Int, warmup: Bool) {
+    func stepStarted(_ step: RunPlan.Step, plan: RunPlan) {
         stepStart = MonotonicClock.seconds()
-        let elapsed = stepStart - started
-        let eta = stepDurations.isEmpty ? "" : ", ETA \(Self.clock(stepDurations.reduce(0, +) / Double(stepDurations.count) * Double(total - index + 1)))"
-        log("case \(index)/\(total) \(caseId) round \(round + 1)/\(rounds)\(warmup ? " (warm-up)" : "") — elapsed \(Self.clock(elapsed))\(eta)")
+        let position = ProgressPosition(caseNumber: step.caseIndex + 1, caseCount: plan.cases.count,
+                                        caseId: plan.cases[step.caseIndex].id,
+                                        repeatNumber: step.warmup ? step.round + 1 : step.round - plan.warmup + 1,
+                                        repeatCount: step.warmup ? plan.warmup : plan.repeats, isWarmup: step.warmup)
+        log(progress.line(position, elapsedSeconds: stepStart - started))
     }
 
-    func stepFinished(_ index: Int, of total: Int, caseId: String, failure: String?) {
-        stepDurations.append(MonotonicClock.seconds() - stepStart)
+    func stepFinished(_ step: RunPlan.Step, plan: RunPlan, failure: String?) {
+        progress.stepFinished(seconds: MonotonicClock.seconds() - stepStart)
         if let failure { log("  failed: \(failure)") }
     }
 
     func finished(_ result: RunResult, outputs: RunOutputs.Written) {
-        let seconds = MonotonicClock.seconds() - started
         for failed in result.failedCases { log("case \(failed.id) failed: \(failed.reason ?? "no reason recorded")") }
-        log("finished in \(Self.clock(seconds))")
-        print(outputs.report ?? result.runJSONPath)
+        log("finished in \(ProgressLine.clock(MonotonicClock.seconds() - started)); report:")
+        print(outputs.report)
     }
 
     private func log(_ text: String) {
         guard !quiet else { return }
         FileHandle.standardError.write(Data("\(text)\n".utf8))
-    }
-
-    static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        return String(format: "%d:%02d", total / 60, total % 60)
     }
 }

@@ -13,8 +13,20 @@ func fail(_ message: String, _ status: Int32) -> Never {
     exit(status)
 }
 
+var command: any ParsableCommand
 do {
-    var command = try Benchlab.parseAsRoot()
+    command = try Benchlab.parseAsRoot()
+} catch {
+    // Everything that goes wrong while reading the command line is bad input (2), whatever
+    // argument-parser would have chosen; only help and version requests succeed.
+    if Benchlab.exitCode(for: error) == .success {
+        print(Benchlab.fullMessage(for: error))
+        exit(0)
+    }
+    fail("\(Benchlab.message(for: error)) (see 'benchlab --help')", ExitStatus.badInput.rawValue)
+}
+
+do {
     try command.run()
 } catch let error as ScenarioError {
     // One line per problem in the file, each `file:line:column: message`.
@@ -22,13 +34,8 @@ do {
     exit(error.exitStatus.rawValue)
 } catch let error as any LabError {
     fail(error.oneLine, error.exitStatus.rawValue)
+} catch let error as ExitCode {
+    exit(error.rawValue)
 } catch {
-    let code = Benchlab.exitCode(for: error)
-    if code == .success {
-        print(Benchlab.fullMessage(for: error))
-        exit(0)
-    }
-    if error is ExitCode { exit(code.rawValue) }
-    let status = code == .validationFailure ? ExitStatus.badInput.rawValue : code.rawValue
-    fail("\(Benchlab.message(for: error)) (see 'benchlab --help')", status)
+    fail(Benchlab.message(for: error), Benchlab.exitCode(for: error) == .validationFailure ? ExitStatus.badInput.rawValue : ExitStatus.failure.rawValue)
 }

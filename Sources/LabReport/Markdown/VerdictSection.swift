@@ -70,8 +70,14 @@ private struct WorkloadVerdict {
         guard let metric = headline else { return nil }
         let id = MetricID(workload: workload, metric: metric)
         let ranked = rank(id)
-        guard let winner = ranked.first else { return nil }
         let baseline = cases.first { $0.backend == BackendFamily.baselineBackend }?.metrics[id]
+        guard let winner = ranked.first else {
+            // Only the baseline ran (e.g. ci-smoke): say what the bare path does, so the paragraph
+            // still reports the run's numbers rather than claiming there are none.
+            guard let baseline else { return nil }
+            let unit = id.info.unit.isEmpty ? "" : " \(id.info.unit)"
+            return "\(workload), the no-filter baseline measured \(id.metric) \(NumberText.withInterval(baseline.median, baseline.interval))\(unit) (no filtering backend ran)"
+        }
         let standing = baseline.map { relative(ranked, id, to: $0) } ?? absolute(ranked, id)
         return "\(workload), " + standing + margin(winner, over: ranked.dropFirst(), id)
     }

@@ -62,8 +62,8 @@ enum Golden {
         guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
         return enumerator.compactMap { $0 as? String }.filter { path in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
-            return !isDirectory.boolValue
+            let exists = FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            return exists && !isDirectory.boolValue
         }.sorted()
     }
 }
