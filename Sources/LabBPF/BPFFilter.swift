@@ -1,3 +1,4 @@
+import CLibBPF
 import LabPolicy
 import LabSystem
 
@@ -18,6 +19,9 @@ public final class BPFFilter {
         let ((object, program), loadMilliseconds) = try MonotonicClock.measure {
             let object = try BPFObject(elf: try variant.objectFile(), name: "filter_\(variant.rawValue)")
             try object.setReadOnlyGlobal("bl_default_deny", to: UInt8(image.defaultAction == .deny ? 1 : 0))
+            // The host hashes are preallocated: size them to the policy, with room for updates.
+            try object.setMaxEntries(map: "bl_src_hosts", to: Self.hostCapacity(image.sourceHosts.count))
+            try object.setMaxEntries(map: "bl_dst_hosts", to: Self.hostCapacity(image.destinationHosts.count))
             try object.load()
             return (object, try object.program(named: variant.programName))
         }
@@ -41,9 +45,20 @@ public final class BPFFilter {
         guard newImage.defaultAction == image.defaultAction else {
             throw BPFPolicyUnsupported("changing the default action of a loaded filter (it is a load-time constant; reinstall)")
         }
+        for (name, count, capacity) in [("source", newImage.sourceHosts.count, maps.sourceHosts.maxEntries),
+                                        ("destination", newImage.destinationHosts.count, maps.destinationHosts.maxEntries)]
+            where count > capacity {
+            throw BPFPolicyUnsupported("\(count) \(name) hosts in an update of a filter loaded with room for \(capacity); reinstall")
+        }
         let report = try maps.write(newImage, replacing: image)
         image = newImage
         return report
+    }
+
+    /// Twice the policy's hosts, at least BL_HOST_DEFAULT_CAPACITY: updates of a loaded filter can grow
+    /// the list without a reload, and memory stays proportional to the policy.
+    static func hostCapacity(_ hosts: Int) -> UInt32 {
+        UInt32(max(Int(BL_HOST_DEFAULT_CAPACITY), 2 * hosts))
     }
 
     /// The map contents as the kernel holds them, for checking that an install wrote what was meant.

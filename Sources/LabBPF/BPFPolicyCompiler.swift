@@ -58,14 +58,34 @@ public enum BPFPolicyCompiler {
             }
         }
 
-        let sourceEntries = coveringClosure(sources)
-        let destinationEntries = coveringClosure(destinations)
-        for (field, entries) in [("source", sourceEntries), ("destination", destinationEntries)] where entries.count > prefixCapacity {
-            throw BPFPolicyUnsupported("\(entries.count) distinct \(field) prefixes; the trie holds \(prefixCapacity)")
+        let source = AddressTables(coveringClosure(sources))
+        let destination = AddressTables(coveringClosure(destinations))
+        for (field, tables) in [("source", source), ("destination", destination)] where tables.prefixes.count > prefixCapacity {
+            throw BPFPolicyUnsupported("\(tables.prefixes.count) distinct \(field) prefixes shorter than /32; the trie holds \(prefixCapacity)")
         }
+        masks.lookups = source.lookupFlags(hosts: UInt64(BL_LOOKUP_SRC_HOSTS), prefixes: UInt64(BL_LOOKUP_SRC_PREFIXES))
+            | destination.lookupFlags(hosts: UInt64(BL_LOOKUP_DST_HOSTS), prefixes: UInt64(BL_LOOKUP_DST_PREFIXES))
         return BPFPolicyImage(defaultAction: policy.defaultAction, clauses: clauses, masks: masks,
-                              sourcePrefixes: sourceEntries, destinationPrefixes: destinationEntries,
+                              sourceHosts: source.hosts, sourcePrefixes: source.prefixes,
+                              destinationHosts: destination.hosts, destinationPrefixes: destination.prefixes,
                               portRuns: portRuns(portRanges))
+    }
+
+    /// One address field's entries split by where the program looks them up: /32s in a hash, the
+    /// rest in the LPM trie (see bpf/lib/policy.h for why). Splitting after the closure keeps every
+    /// /32's covering clauses.
+    struct AddressTables {
+        let hosts: [BPFPolicyImage.PrefixEntry]
+        let prefixes: [BPFPolicyImage.PrefixEntry]
+
+        init(_ entries: [BPFPolicyImage.PrefixEntry]) {
+            hosts = entries.filter { $0.prefix.length == 32 }
+            prefixes = entries.filter { $0.prefix.length < 32 }
+        }
+
+        func lookupFlags(hosts hostFlag: UInt64, prefixes prefixFlag: UInt64) -> UInt64 {
+            (hosts.isEmpty ? 0 : hostFlag) | (prefixes.isEmpty ? 0 : prefixFlag)
+        }
     }
 
     /// Each prefix's clause set, extended by the sets of the shorter prefixes that contain it.

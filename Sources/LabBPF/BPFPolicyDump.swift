@@ -1,3 +1,4 @@
+import CLibBPF
 import LabPolicy
 
 extension BPFPolicyImage {
@@ -13,7 +14,9 @@ extension BPFPolicyImage {
                             ("l4_tcp", masks.tcp), ("l4_udp", masks.udp), ("l4_icmp", masks.icmp), ("deny", masks.deny)] {
             lines.append("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(set)")
         }
-        for (name, entries) in [("bl_src_prefixes", sourcePrefixes), ("bl_dst_prefixes", destinationPrefixes)] {
+        lines.append("  lookups  \(Self.describeLookups(masks.lookups))")
+        for (name, entries) in [("bl_src_hosts", sourceHosts), ("bl_src_prefixes", sourcePrefixes),
+                                ("bl_dst_hosts", destinationHosts), ("bl_dst_prefixes", destinationPrefixes)] {
             lines.append("\(name): \(entries.count) entries")
             lines += entries.map { "  \($0.prefix) \($0.clauses)" }
         }
@@ -23,6 +26,13 @@ extension BPFPolicyImage {
             lines.append("  \(run.proto.rawValue) \(ports) \(run.clauses)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func describeLookups(_ lookups: UInt64) -> String {
+        let names = [(BL_LOOKUP_SRC_HOSTS, "src_hosts"), (BL_LOOKUP_SRC_PREFIXES, "src_prefixes"),
+                     (BL_LOOKUP_DST_HOSTS, "dst_hosts"), (BL_LOOKUP_DST_PREFIXES, "dst_prefixes")]
+        let set = names.filter { lookups & UInt64($0.0) != 0 }.map(\.1)
+        return set.isEmpty ? "none" : set.joined(separator: ",")
     }
 
     static func describe(_ clause: Clause) -> String {

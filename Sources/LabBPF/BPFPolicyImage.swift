@@ -9,6 +9,11 @@ public struct BPFPolicyImage: Hashable, Sendable {
         public let prefix: IPv4Prefix
         /// Clauses whose prefix set covers `prefix` (its own and every containing shorter prefix's).
         public let clauses: ClauseSet
+
+        public init(prefix: IPv4Prefix, clauses: ClauseSet) {
+            self.prefix = prefix
+            self.clauses = clauses
+        }
     }
 
     /// Consecutive destination ports of one protocol with the same clause set. bl_ports holds one
@@ -49,13 +54,18 @@ public struct BPFPolicyImage: Hashable, Sendable {
         public var udp = ClauseSet()
         public var icmp = ClauseSet()
         public var deny = ClauseSet()
+        /// BL_LOOKUP_* bits: which address maps hold entries, so the program skips empty ones.
+        public var lookups: UInt64 = 0
     }
 
     public let defaultAction: Action
     /// The clauses the bits stand for (bit i = clauses[i]).
     public let clauses: [Clause]
     public let masks: Masks
+    /// /32 entries (bl_src_hosts), apart from the shorter prefixes (bl_src_prefixes, an LPM trie).
+    public let sourceHosts: [PrefixEntry]
     public let sourcePrefixes: [PrefixEntry]
+    public let destinationHosts: [PrefixEntry]
     public let destinationPrefixes: [PrefixEntry]
     public let portRuns: [PortRun]
 
@@ -67,5 +77,7 @@ public struct BPFPolicyImage: Hashable, Sendable {
     public var portSlotCount: Int { portRuns.reduce(0) { $0 + $1.ports.count } }
 
     /// Map entries to write (masks not counted).
-    public var entryCount: Int { sourcePrefixes.count + destinationPrefixes.count + portSlotCount }
+    public var entryCount: Int {
+        sourceHosts.count + sourcePrefixes.count + destinationHosts.count + destinationPrefixes.count + portSlotCount
+    }
 }

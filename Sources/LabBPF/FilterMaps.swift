@@ -7,14 +7,18 @@ import LabSystem
 
 /// The filter object's policy maps, written from a BPFPolicyImage and read back from the kernel.
 struct FilterMaps {
+    let sourceHosts: BPFMap
     let sources: BPFMap
+    let destinationHosts: BPFMap
     let destinations: BPFMap
     let ports: BPFMap
     let masks: BPFMap
     let counters: BPFMap
 
     init(_ object: BPFObject) throws {
+        sourceHosts = try object.map(named: "bl_src_hosts")
         sources = try object.map(named: "bl_src_prefixes")
+        destinationHosts = try object.map(named: "bl_dst_hosts")
         destinations = try object.map(named: "bl_dst_prefixes")
         ports = try object.map(named: "bl_ports")
         masks = try object.map(named: "bl_masks")
@@ -26,8 +30,10 @@ struct FilterMaps {
     /// packet may see old entries for one field and new ones for another (see the report's notes).
     func write(_ image: BPFPolicyImage, replacing previous: BPFPolicyImage?) throws -> MapLoadReport {
         var timings: [MapLoadReport.MapTiming] = []
-        timings.append(try writePrefixes(image.sourcePrefixes, replacing: previous?.sourcePrefixes ?? [], into: sources))
-        timings.append(try writePrefixes(image.destinationPrefixes, replacing: previous?.destinationPrefixes ?? [], into: destinations))
+        timings.append(try writeEntries(image.sourceHosts, replacing: previous?.sourceHosts ?? [], into: sourceHosts, key: Self.hostKey))
+        timings.append(try writeEntries(image.sourcePrefixes, replacing: previous?.sourcePrefixes ?? [], into: sources, key: Self.lpmKey))
+        timings.append(try writeEntries(image.destinationHosts, replacing: previous?.destinationHosts ?? [], into: destinationHosts, key: Self.hostKey))
+        timings.append(try writeEntries(image.destinationPrefixes, replacing: previous?.destinationPrefixes ?? [], into: destinations, key: Self.lpmKey))
         timings.append(try writePorts(image, replacing: previous))
         let (_, milliseconds) = try MonotonicClock.measure {
             try masks.update(UInt32(0), Self.cMasks(image.masks))
@@ -36,17 +42,19 @@ struct FilterMaps {
         return MapLoadReport(maps: timings)
     }
 
-    private func writePrefixes(_ entries: [BPFPolicyImage.PrefixEntry], replacing old: [BPFPolicyImage.PrefixEntry],
-                               into map: BPFMap) throws -> MapLoadReport.MapTiming {
+    /// Deletions go first, so a table sized for the new policy never has to hold old and new at once.
+    private func writeEntries<Key: BitwiseCopyable>(_ entries: [BPFPolicyImage.PrefixEntry], replacing old: [BPFPolicyImage.PrefixEntry],
+                                                    into map: BPFMap, key: (IPv4Prefix) -> Key) throws -> MapLoadReport.MapTiming {
         let before = Dictionary(uniqueKeysWithValues: old.map { ($0.prefix, $0.clauses) })
         let changed = entries.filter { before[$0.prefix] != $0.clauses }
         let kept = Set(entries.map(\.prefix))
         let removed = old.filter { !kept.contains($0.prefix) }
-        let keys = changed.map { Self.lpmKey($0.prefix) }
+        let keys = changed.map { key($0.prefix) }
         let values = changed.map(\.clauses.bits)
+        let removedKeys = removed.map { key($0.prefix) }
         let (_, milliseconds) = try MonotonicClock.measure {
+            try map.deleteBatch(keys: removedKeys)
             try map.updateBatch(keys: keys, values: values)
-            try map.deleteBatch(keys: removed.map { Self.lpmKey($0.prefix) })
         }
         return .init(map: map.name, written: changed.count, deleted: removed.count, milliseconds: milliseconds)
     }
@@ -67,6 +75,12 @@ struct FilterMaps {
     /// What the kernel holds now, in the image's terms (the default action and clauses are not in
     /// maps and are taken from `reference`).
     func read(reference: BPFPolicyImage) throws -> BPFPolicyImage {
+        func hosts(_ map: BPFMap) throws -> [BPFPolicyImage.PrefixEntry] {
+            try map.dump(as: UInt32.self, UInt64.self).map { entry in
+                BPFPolicyImage.PrefixEntry(prefix: IPv4Prefix(address: IPv4Address(UInt32(bigEndian: entry.key)), length: 32)!,
+                                           clauses: ClauseSet(bits: entry.value))
+            }.sorted { $0.prefix < $1.prefix }
+        }
         func prefixes(_ map: BPFMap) throws -> [BPFPolicyImage.PrefixEntry] {
             try map.dump(as: bl_ipv4_lpm_key.self, UInt64.self).map { entry in
                 let prefix = IPv4Prefix(address: IPv4Address(UInt32(bigEndian: entry.key.addr)), length: UInt8(entry.key.prefixlen))!
@@ -79,7 +93,8 @@ struct FilterMaps {
             throw BPFError("read bl_masks[0]", errno: ENOENT)
         }
         return BPFPolicyImage(defaultAction: reference.defaultAction, clauses: reference.clauses, masks: Self.masks(stored),
-                              sourcePrefixes: try prefixes(sources), destinationPrefixes: try prefixes(destinations),
+                              sourceHosts: try hosts(sourceHosts), sourcePrefixes: try prefixes(sources),
+                              destinationHosts: try hosts(destinationHosts), destinationPrefixes: try prefixes(destinations),
                               portRuns: BPFPolicyImage.PortRun.fold(slots: slots))
     }
 
@@ -93,20 +108,26 @@ struct FilterMaps {
         return FilterCounters(byReason: totals)
     }
 
+    /// bl_*_hosts key: the address in network byte order, as the program reads it from the header.
+    static func hostKey(_ prefix: IPv4Prefix) -> UInt32 {
+        prefix.address.value.bigEndian
+    }
+
     static func lpmKey(_ prefix: IPv4Prefix) -> bl_ipv4_lpm_key {
         bl_ipv4_lpm_key(prefixlen: UInt32(prefix.length), addr: prefix.address.value.bigEndian)
     }
 
     static func cMasks(_ masks: BPFPolicyImage.Masks) -> bl_policy_masks {
         bl_policy_masks(src_any: masks.sourceAny.bits, dst_any: masks.destinationAny.bits, l4_any: masks.protocolAny.bits,
-                        l4_tcp: masks.tcp.bits, l4_udp: masks.udp.bits, l4_icmp: masks.icmp.bits, deny: masks.deny.bits)
+                        l4_tcp: masks.tcp.bits, l4_udp: masks.udp.bits, l4_icmp: masks.icmp.bits, deny: masks.deny.bits,
+                        lookups: masks.lookups)
     }
 
     static func masks(_ stored: bl_policy_masks) -> BPFPolicyImage.Masks {
         BPFPolicyImage.Masks(sourceAny: ClauseSet(bits: stored.src_any), destinationAny: ClauseSet(bits: stored.dst_any),
                              protocolAny: ClauseSet(bits: stored.l4_any), tcp: ClauseSet(bits: stored.l4_tcp),
                              udp: ClauseSet(bits: stored.l4_udp), icmp: ClauseSet(bits: stored.l4_icmp),
-                             deny: ClauseSet(bits: stored.deny))
+                             deny: ClauseSet(bits: stored.deny), lookups: stored.lookups)
     }
 }
 

@@ -22,6 +22,12 @@
 #define BL_PREFIX_CAPACITY (1u << 20)
 
 /*
+ * Default entries per host (/32) hash. The loader sizes the hashes to the policy before load
+ * (they are preallocated, which is what makes them fast to fill).
+ */
+#define BL_HOST_DEFAULT_CAPACITY 1024u
+
+/*
  * Destination-port slots: one per (protocol, port), TCP first then UDP. An array, not a hash: the
  * verifier inlines array lookups into an address computation, and a port range of any width costs
  * no more than a single port.
@@ -41,6 +47,12 @@ struct bl_ipv4_lpm_key {
 	__u32 addr; /* network byte order */
 };
 
+/* bl_policy_masks.lookups: which address maps hold entries (an empty map is not consulted). */
+#define BL_LOOKUP_SRC_HOSTS (1u << 0)
+#define BL_LOOKUP_SRC_PREFIXES (1u << 1)
+#define BL_LOOKUP_DST_HOSTS (1u << 2)
+#define BL_LOOKUP_DST_PREFIXES (1u << 3)
+
 /*
  * The clause sets that do not depend on a map lookup keyed by the packet: single entry of the
  * bl_masks array.
@@ -53,6 +65,7 @@ struct bl_policy_masks {
 	__u64 l4_udp;    /* udp clauses without a port condition */
 	__u64 l4_icmp;   /* icmp clauses */
 	__u64 deny;      /* clauses whose action is deny */
+	__u64 lookups;   /* BL_LOOKUP_* */
 };
 
 /* Index into the per-CPU bl_counters array: why a packet got its verdict. */

@@ -5,8 +5,13 @@
  * The maps hold clause bit sets computed in user space (LabBPF's BPFPolicyCompiler):
  *  - bl_src_prefixes / bl_dst_prefixes (LPM tries): the value of a prefix is the set of clauses whose
  *    source (destination) set covers that prefix: its own clauses plus those of every shorter prefix
- *    in the trie that contains it. The prefixes containing an address form a chain, so the longest
- *    match alone carries every clause whose set contains the address: one lookup, no walk.
+ *    that contains it. The prefixes containing an address form a chain, so the longest match alone
+ *    carries every clause whose set contains the address: one lookup, no walk.
+ *  - bl_src_hosts / bl_dst_hosts (hashes): the /32 entries of the same sets, taken out of the tries.
+ *    A /32 is the longest match there can be, so a hit ends the search; a miss falls through to the
+ *    trie. Measured on 6.18 with one batch call each: 100k /32s fill a preallocated hash in ~40 ms
+ *    and an LPM trie in 100-300 ms; a hash hit costs ~55 ns per packet flat where the trie walk
+ *    grows to ~110 ns at 100k entries (BPF_PROG_TEST_RUN). Host lists are the common large policy.
  *  - bl_ports (array): slot (protocol, port) -> TCP/UDP clauses whose port range holds the port.
  *  - bl_masks (array, one entry): clauses without a source/destination condition, per-protocol
  *    clauses without ports, protocol "any", and the deny set.
@@ -39,6 +44,20 @@ struct {
 	__type(value, __u64);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } bl_dst_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);
+	__type(key, __be32);
+	__type(value, __u64);
+} bl_src_hosts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);
+	__type(key, __be32);
+	__type(value, __u64);
+} bl_dst_hosts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -85,19 +104,30 @@ static __always_inline __u64 bl_l4_clauses(const struct bl_policy_masks *masks, 
 }
 
 /*
- * Clauses whose prefix condition holds for addr: the wildcard clauses plus the trie's longest match.
- * The trie is skipped when no candidate still needs it (every candidate is a wildcard clause): a
- * policy of source rules never pays for the destination trie, and the reverse.
+ * Clauses whose prefix condition holds for addr: the wildcard clauses plus the longest match (the
+ * host hash first, then the trie). Nothing is looked up when no candidate still needs it (every
+ * candidate is a wildcard clause), nor in a map the policy left empty: a policy of source rules
+ * never pays for destination lookups, and a host list never walks a trie.
  */
-static __always_inline __u64 bl_prefix_clauses(void *trie, __be32 addr, __u64 wildcard, __u64 candidates)
+static __always_inline __u64 bl_prefix_clauses(void *hosts, void *trie, __u64 use_hosts, __u64 use_trie,
+					       __be32 addr, __u64 wildcard, __u64 candidates)
 {
 	struct bl_ipv4_lpm_key key = { .prefixlen = 32, .addr = addr };
 	__u64 *covering;
 
 	if (!(candidates & ~wildcard))
 		return wildcard;
-	covering = bpf_map_lookup_elem(trie, &key);
-	return covering ? (wildcard | *covering) : wildcard;
+	if (use_hosts) {
+		covering = bpf_map_lookup_elem(hosts, &addr);
+		if (covering)
+			return wildcard | *covering;
+	}
+	if (use_trie) {
+		covering = bpf_map_lookup_elem(trie, &key);
+		if (covering)
+			return wildcard | *covering;
+	}
+	return wildcard;
 }
 
 static __always_inline enum bl_counter_index bl_default_verdict(void)
@@ -120,10 +150,12 @@ static __always_inline enum bl_counter_index bl_policy_decide(const struct bl_pa
 	candidates = bl_l4_clauses(masks, pkt);
 	if (!candidates)
 		return bl_default_verdict();
-	candidates &= bl_prefix_clauses(&bl_src_prefixes, pkt->saddr, masks->src_any, candidates);
+	candidates &= bl_prefix_clauses(&bl_src_hosts, &bl_src_prefixes, masks->lookups & BL_LOOKUP_SRC_HOSTS,
+					masks->lookups & BL_LOOKUP_SRC_PREFIXES, pkt->saddr, masks->src_any, candidates);
 	if (!candidates)
 		return bl_default_verdict();
-	candidates &= bl_prefix_clauses(&bl_dst_prefixes, pkt->daddr, masks->dst_any, candidates);
+	candidates &= bl_prefix_clauses(&bl_dst_hosts, &bl_dst_prefixes, masks->lookups & BL_LOOKUP_DST_HOSTS,
+					masks->lookups & BL_LOOKUP_DST_PREFIXES, pkt->daddr, masks->dst_any, candidates);
 	if (!candidates)
 		return bl_default_verdict();
 

@@ -47,6 +47,22 @@ struct BPFPolicyCompilerTests {
         #expect(image.masks.protocolAny == ClauseSet([3]))
         #expect(image.portRuns.map { "\($0.proto.rawValue)/\($0.ports)" } == ["tcp/80...80"])
         #expect(image.destinationPrefixes.map(\.prefix.description) == ["198.18.1.0/24"])
+        #expect(image.masks.lookups == 0b1010) // source and destination tries, no hosts
+    }
+
+    @Test("/32s go to the host tables with their covering clauses; the lookup flags follow")
+    func hostsSplit() throws {
+        let policy = Policy(rules: [
+            Rule(action: .deny, source: Self.prefix("198.18.16.7/32")),
+            Rule(action: .allow, source: Self.prefix("198.18.16.0/24"), proto: .udp),
+            Rule(action: .allow, destination: Self.prefix("198.18.1.1/32")),
+        ], defaultAction: .deny)
+        let image = try BPFPolicyCompiler.compile(policy)
+        #expect(image.sourceHosts == [.init(prefix: Self.prefix("198.18.16.7/32"), clauses: ClauseSet([0, 1]))])
+        #expect(image.sourcePrefixes == [.init(prefix: Self.prefix("198.18.16.0/24"), clauses: ClauseSet([1]))])
+        #expect(image.destinationHosts.map(\.prefix) == [Self.prefix("198.18.1.1/32")])
+        #expect(image.destinationPrefixes.isEmpty)
+        #expect(image.masks.lookups == 0b0111)
     }
 
     @Test("a port range fills one slot per port, inclusive at both ends")
@@ -87,12 +103,13 @@ struct BPFPolicyCompilerTests {
         #expect(error?.description == "not supported by xdp/tc: ipv6 policies (the filter parses IPv4 only)")
     }
 
-    @Test("a generated 100k-rule source list is one clause with 100k trie entries")
+    @Test("a generated 100k-host source list is one clause with 100k host entries")
     func largeSourceList() throws {
         let rules = try RuleGenerator(count: 100_000, seed: 7, pool: AddressPlan.clientPool).rules()
         let image = try BPFPolicyCompiler.compile(Policy(rules: rules, defaultAction: .allow))
         #expect(image.clauses.count == 1)
-        #expect(image.sourcePrefixes.count == 100_000)
+        #expect(image.sourceHosts.count == 100_000)
+        #expect(image.sourcePrefixes.isEmpty)
     }
 
     @Test("the image decides every random flow as the reference evaluator does", arguments: [UInt64(1), 2, 3, 4])

@@ -9,8 +9,8 @@ struct ImageEvaluator {
 
     func verdict(_ flow: Flow) -> Action {
         var candidates = l4(flow)
-        candidates &= image.masks.sourceAny.bits | longestMatch(image.sourcePrefixes, flow.source)
-        candidates &= image.masks.destinationAny.bits | longestMatch(image.destinationPrefixes, flow.destination)
+        candidates &= image.masks.sourceAny.bits | longestMatch(image.sourceHosts + image.sourcePrefixes, flow.source)
+        candidates &= image.masks.destinationAny.bits | longestMatch(image.destinationHosts + image.destinationPrefixes, flow.destination)
         guard candidates != 0 else { return image.defaultAction }
         let first = candidates & (~candidates &+ 1)
         return first & image.masks.deny.bits != 0 ? .deny : .allow
