@@ -33,7 +33,9 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
-        .target(name: "LabBPF", dependencies: ["LabSystem", "CLibBPF"]),
+        // The BPF filter objects are compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
+        .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
+        .target(name: "LabBPF", dependencies: ["LabSystem", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
         .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabScenario", "LabTopology", "LabBPF"]),
 
         // Layer 3: one run, end to end.
@@ -47,10 +49,10 @@ let package = Package(
         ]),
 
         // Tests: unit tests need no root; integration tests drive the real kernel and skip, with a reason, when not root.
-        .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabTopology"], path: "Tests/LabTestSupport"),
+        .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabTopology", "LabPolicy"], path: "Tests/LabTestSupport"),
         .testTarget(name: "UnitTests", dependencies: [
             "LabSystem", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
-            "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabRunner", "LabTestSupport",
+            "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LabSystem", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",

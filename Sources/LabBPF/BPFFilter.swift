@@ -1,0 +1,96 @@
+import CLibBPF
+import LabPolicy
+import LabSystem
+
+/// benchlab's stateless filter loaded for one variant and filled with one policy: the thing the xdp
+/// and tc backends install, update, attach, read counters from, and test-run.
+public final class BPFFilter {
+    public let variant: FilterVariant
+    public let program: BPFProgram
+    public private(set) var image: BPFPolicyImage
+    /// Opening, verifying and loading the object (not the maps), in milliseconds.
+    public let objectLoadMilliseconds: Double
+    /// The initial map fill.
+    public let installReport: MapLoadReport
+    private let maps: FilterMaps
+
+    /// Loads the `variant` object with `image`'s default action fixed in .rodata, then fills the maps.
+    public init(variant: FilterVariant, image: BPFPolicyImage) throws {
+        let ((object, program), loadMilliseconds) = try MonotonicClock.measure {
+            let object = try BPFObject(elf: try variant.objectFile(), name: "filter_\(variant.rawValue)")
+            try object.setReadOnlyGlobal("bl_default_deny", to: UInt8(image.defaultAction == .deny ? 1 : 0))
+            // The host hashes are preallocated: size them to the policy, with room for updates.
+            try object.setMaxEntries(map: "bl_src_hosts", to: Self.hostCapacity(image.sourceHosts.count))
+            try object.setMaxEntries(map: "bl_dst_hosts", to: Self.hostCapacity(image.destinationHosts.count))
+            try object.load()
+            return (object, try object.program(named: variant.programName))
+        }
+        self.variant = variant
+        self.program = program
+        self.image = image
+        objectLoadMilliseconds = loadMilliseconds
+        maps = try FilterMaps(object)
+        installReport = try maps.write(image, replacing: nil)
+    }
+
+    /// Compiles `policy` and loads it.
+    public convenience init(variant: FilterVariant, policy: Policy) throws {
+        try self.init(variant: variant, image: try BPFPolicyCompiler.compile(policy))
+    }
+
+    /// Rewrites the maps for `newImage`, writing only the entries that change. The default action
+    /// lives in .rodata, frozen at load: changing it needs a new BPFFilter.
+    @discardableResult
+    public func update(to newImage: BPFPolicyImage) throws -> MapLoadReport {
+        guard newImage.defaultAction == image.defaultAction else {
+            throw BPFPolicyUnsupported("changing the default action of a loaded filter (it is a load-time constant; reinstall)")
+        }
+        for (name, count, capacity) in [("source", newImage.sourceHosts.count, maps.sourceHosts.maxEntries),
+                                        ("destination", newImage.destinationHosts.count, maps.destinationHosts.maxEntries)]
+            where count > capacity {
+            throw BPFPolicyUnsupported("\(count) \(name) hosts in an update of a filter loaded with room for \(capacity); reinstall")
+        }
+        let report = try maps.write(newImage, replacing: image)
+        image = newImage
+        return report
+    }
+
+    /// Twice the policy's hosts, at least BL_HOST_DEFAULT_CAPACITY: updates of a loaded filter can grow
+    /// the list without a reload, and memory stays proportional to the policy.
+    static func hostCapacity(_ hosts: Int) -> UInt32 {
+        UInt32(max(Int(BL_HOST_DEFAULT_CAPACITY), 2 * hosts))
+    }
+
+    /// The map contents as the kernel holds them, for checking that an install wrote what was meant.
+    public func installedImage() throws -> BPFPolicyImage {
+        try maps.read(reference: image)
+    }
+
+    public func counters() throws -> FilterCounters {
+        try maps.readCounters()
+    }
+
+    /// Runs the program on a crafted frame with BPF_PROG_TEST_RUN.
+    public func run(_ packet: [UInt8], repeat repetitions: Int = 1) throws -> FilterRun {
+        let run = try program.testRun(packet: packet, repeat: repetitions)
+        guard let verdict = variant.verdict(returnCode: run.returnValue) else {
+            preconditionFailure("\(variant.programName) returned \(run.returnValue), which the filter never returns")
+        }
+        return FilterRun(verdict: verdict, nanosecondsPerRun: run.nanosecondsPerRun)
+    }
+
+    public func attachXDP(to target: InterfaceTarget, mode: XDPMode = .native) throws -> XDPAttachment {
+        precondition(variant == .xdp, "the \(variant.rawValue) filter cannot be attached as XDP")
+        return try XDPAttachment(program: program, target: target, mode: mode)
+    }
+
+    public func attachTCIngress(to target: InterfaceTarget, choice: TCMechanismChoice = .tcxElseClsact) throws -> TCAttachment {
+        precondition(variant == .tc, "the \(variant.rawValue) filter cannot be attached to tc")
+        return try TCAttachment(program: program, target: target, choice: choice)
+    }
+}
+
+public struct FilterRun: Hashable, Sendable {
+    public let verdict: PacketVerdict
+    public let nanosecondsPerRun: UInt32
+}

@@ -1,0 +1,175 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibBPF
+import LabPolicy
+import LabSystem
+
+/// The filter object's policy maps, written from a BPFPolicyImage and read back from the kernel.
+struct FilterMaps {
+    let sourceHosts: BPFMap
+    let sources: BPFMap
+    let destinationHosts: BPFMap
+    let destinations: BPFMap
+    let ports: BPFMap
+    let masks: BPFMap
+    let counters: BPFMap
+
+    init(_ object: BPFObject) throws {
+        sourceHosts = try object.map(named: "bl_src_hosts")
+        sources = try object.map(named: "bl_src_prefixes")
+        destinationHosts = try object.map(named: "bl_dst_hosts")
+        destinations = try object.map(named: "bl_dst_prefixes")
+        ports = try object.map(named: "bl_ports")
+        masks = try object.map(named: "bl_masks")
+        counters = try object.map(named: "bl_counters")
+    }
+
+    /// Writes `image` into maps holding `previous` (empty maps: `previous` nil), touching only what
+    /// differs, each map with one batch call. Not atomic as a whole: while an update is in flight a
+    /// packet may see old entries for one field and new ones for another (see the report's notes).
+    func write(_ image: BPFPolicyImage, replacing previous: BPFPolicyImage?) throws -> MapLoadReport {
+        var timings: [MapLoadReport.MapTiming] = []
+        timings.append(try writeEntries(image.sourceHosts, replacing: previous?.sourceHosts ?? [], into: sourceHosts, key: Self.hostKey))
+        timings.append(try writeEntries(image.sourcePrefixes, replacing: previous?.sourcePrefixes ?? [], into: sources, key: Self.lpmKey))
+        timings.append(try writeEntries(image.destinationHosts, replacing: previous?.destinationHosts ?? [], into: destinationHosts, key: Self.hostKey))
+        timings.append(try writeEntries(image.destinationPrefixes, replacing: previous?.destinationPrefixes ?? [], into: destinations, key: Self.lpmKey))
+        timings.append(try writePorts(image, replacing: previous))
+        let (_, milliseconds) = try MonotonicClock.measure {
+            try masks.update(UInt32(0), Self.cMasks(image.masks))
+        }
+        timings.append(.init(map: masks.name, written: 1, deleted: 0, milliseconds: milliseconds))
+        return MapLoadReport(maps: timings)
+    }
+
+    /// Deletions go first, so a table sized for the new policy never has to hold old and new at once.
+    private func writeEntries<Key: BitwiseCopyable>(_ entries: [BPFPolicyImage.PrefixEntry], replacing old: [BPFPolicyImage.PrefixEntry],
+                                                    into map: BPFMap, key: (IPv4Prefix) -> Key) throws -> MapLoadReport.MapTiming {
+        let before = Dictionary(uniqueKeysWithValues: old.map { ($0.prefix, $0.clauses) })
+        let changed = entries.filter { before[$0.prefix] != $0.clauses }
+        let kept = Set(entries.map(\.prefix))
+        let removed = old.filter { !kept.contains($0.prefix) }
+        let keys = changed.map { key($0.prefix) }
+        let values = changed.map(\.clauses.bits)
+        let removedKeys = removed.map { key($0.prefix) }
+        let (_, milliseconds) = try MonotonicClock.measure {
+            try map.deleteBatch(keys: removedKeys)
+            try map.updateBatch(keys: keys, values: values)
+        }
+        return .init(map: map.name, written: changed.count, deleted: removed.count, milliseconds: milliseconds)
+    }
+
+    /// bl_ports is an array: a slot that leaves the policy is written back to the empty set.
+    private func writePorts(_ image: BPFPolicyImage, replacing old: BPFPolicyImage?) throws -> MapLoadReport.MapTiming {
+        let before = Dictionary(uniqueKeysWithValues: (old?.portSlots ?? []).map { ($0.slot, $0.clauses) })
+        var slots = before.mapValues { _ in UInt64(0) }
+        for entry in image.portSlots { slots[entry.slot] = entry.clauses }
+        let changes = slots.filter { before[$0.key, default: 0] != $0.value }.sorted { $0.key < $1.key }
+        let (_, milliseconds) = try MonotonicClock.measure {
+            try ports.updateBatch(keys: changes.map(\.key), values: changes.map(\.value))
+        }
+        let cleared = changes.filter { $0.value == 0 }.count
+        return .init(map: ports.name, written: changes.count - cleared, deleted: cleared, milliseconds: milliseconds)
+    }
+
+    /// What the kernel holds now, in the image's terms (the default action and clauses are not in
+    /// maps and are taken from `reference`).
+    func read(reference: BPFPolicyImage) throws -> BPFPolicyImage {
+        func hosts(_ map: BPFMap) throws -> [BPFPolicyImage.PrefixEntry] {
+            try map.dump(as: UInt32.self, UInt64.self).map { entry in
+                BPFPolicyImage.PrefixEntry(prefix: IPv4Prefix(address: IPv4Address(UInt32(bigEndian: entry.key)), length: 32)!,
+                                           clauses: ClauseSet(bits: entry.value))
+            }.sorted { $0.prefix < $1.prefix }
+        }
+        func prefixes(_ map: BPFMap) throws -> [BPFPolicyImage.PrefixEntry] {
+            try map.dump(as: bl_ipv4_lpm_key.self, UInt64.self).map { entry in
+                let prefix = IPv4Prefix(address: IPv4Address(UInt32(bigEndian: entry.key.addr)), length: UInt8(entry.key.prefixlen))!
+                return BPFPolicyImage.PrefixEntry(prefix: prefix, clauses: ClauseSet(bits: entry.value))
+            }.sorted { $0.prefix < $1.prefix }
+        }
+        var slots: [UInt32: UInt64] = [:]
+        for entry in try ports.dump(as: UInt32.self, UInt64.self) where entry.value != 0 { slots[entry.key] = entry.value }
+        guard let stored = try masks.lookup(UInt32(0), as: bl_policy_masks.self) else {
+            throw BPFError("read bl_masks[0]", errno: ENOENT)
+        }
+        return BPFPolicyImage(defaultAction: reference.defaultAction, clauses: reference.clauses, masks: Self.masks(stored),
+                              sourceHosts: try hosts(sourceHosts), sourcePrefixes: try prefixes(sources),
+                              destinationHosts: try hosts(destinationHosts), destinationPrefixes: try prefixes(destinations),
+                              portRuns: BPFPolicyImage.PortRun.fold(slots: slots))
+    }
+
+    func readCounters() throws -> FilterCounters {
+        var totals: [FilterCounters.Reason: FilterCounters.Count] = [:]
+        for reason in FilterCounters.Reason.allCases {
+            let perCPU = try counters.lookupPerCPU(reason.index, as: bl_counter.self) ?? []
+            totals[reason] = FilterCounters.Count(packets: perCPU.reduce(0) { $0 + $1.packets },
+                                                  bytes: perCPU.reduce(0) { $0 + $1.bytes })
+        }
+        return FilterCounters(byReason: totals)
+    }
+
+    /// bl_*_hosts key: the address in network byte order, as the program reads it from the header.
+    static func hostKey(_ prefix: IPv4Prefix) -> UInt32 {
+        prefix.address.value.bigEndian
+    }
+
+    static func lpmKey(_ prefix: IPv4Prefix) -> bl_ipv4_lpm_key {
+        bl_ipv4_lpm_key(prefixlen: UInt32(prefix.length), addr: prefix.address.value.bigEndian)
+    }
+
+    static func cMasks(_ masks: BPFPolicyImage.Masks) -> bl_policy_masks {
+        bl_policy_masks(src_any: masks.sourceAny.bits, dst_any: masks.destinationAny.bits, l4_any: masks.protocolAny.bits,
+                        l4_tcp: masks.tcp.bits, l4_udp: masks.udp.bits, l4_icmp: masks.icmp.bits, deny: masks.deny.bits,
+                        lookups: masks.lookups)
+    }
+
+    static func masks(_ stored: bl_policy_masks) -> BPFPolicyImage.Masks {
+        BPFPolicyImage.Masks(sourceAny: ClauseSet(bits: stored.src_any), destinationAny: ClauseSet(bits: stored.dst_any),
+                             protocolAny: ClauseSet(bits: stored.l4_any), tcp: ClauseSet(bits: stored.l4_tcp),
+                             udp: ClauseSet(bits: stored.l4_udp), icmp: ClauseSet(bits: stored.l4_icmp),
+                             deny: ClauseSet(bits: stored.deny), lookups: stored.lookups)
+    }
+}
+
+/// How long writing a policy into the maps took, per map and in total (install_ms / update_ms).
+public struct MapLoadReport: Hashable, Sendable {
+    public struct MapTiming: Hashable, Sendable {
+        public let map: String
+        public let written: Int
+        public let deleted: Int
+        public let milliseconds: Double
+    }
+
+    public let maps: [MapTiming]
+    public var milliseconds: Double { maps.reduce(0) { $0 + $1.milliseconds } }
+    public var written: Int { maps.reduce(0) { $0 + $1.written } }
+}
+
+/// The filter's per-CPU counters summed over CPUs.
+public struct FilterCounters: Hashable, Sendable {
+    public enum Reason: String, Sendable, CaseIterable {
+        case allowedByRule, deniedByRule, allowedByDefault, deniedByDefault, passedNotIPv4, passedMalformed
+
+        var index: UInt32 {
+            switch self {
+            case .allowedByRule: return BL_COUNT_ALLOW_RULE.rawValue
+            case .deniedByRule: return BL_COUNT_DENY_RULE.rawValue
+            case .allowedByDefault: return BL_COUNT_ALLOW_DEFAULT.rawValue
+            case .deniedByDefault: return BL_COUNT_DENY_DEFAULT.rawValue
+            case .passedNotIPv4: return BL_COUNT_PASS_NOT_IPV4.rawValue
+            case .passedMalformed: return BL_COUNT_PASS_MALFORMED.rawValue
+            }
+        }
+    }
+
+    public struct Count: Hashable, Sendable {
+        public var packets: UInt64
+        public var bytes: UInt64
+    }
+
+    public let byReason: [Reason: Count]
+
+    public subscript(reason: Reason) -> Count { byReason[reason] ?? Count(packets: 0, bytes: 0) }
+    public var dropped: UInt64 { self[.deniedByRule].packets + self[.deniedByDefault].packets }
+    public var passed: UInt64 { byReason.values.reduce(0) { $0 + $1.packets } - dropped }
+}
