@@ -36,7 +36,7 @@ let package = Package(
         // The BPF filter objects are compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
         .target(name: "LabBPF", dependencies: ["LabSystem", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
-        .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabScenario", "LabTopology", "LabBPF"]),
+        .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabScenario", "LabTopology", "LabResults", "LabBPF"]),
 
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [

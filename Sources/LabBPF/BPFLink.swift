@@ -30,6 +30,12 @@ public final class BPFLink {
 
     public var isAttached: Bool { fd >= 0 }
 
+    /// Pins the link in bpffs so the attachment outlives this process (`benchlab up`); unlinking the
+    /// pin (or deleting the interface's namespace) releases it.
+    public func pin(at path: String) throws {
+        _ = try libbpfCall("pin \(attachment) at \(path)") { bpf_obj_pin(fd, path) }
+    }
+
     /// Detaches now (closes the link's only fd).
     public func detach() {
         guard fd >= 0 else { return }

@@ -80,6 +80,12 @@ public final class TCAttachment {
         return true
     }
 
+    /// Keeps the attachment alive after this process exits. A clsact filter is a netlink object that
+    /// outlives the process anyway (it goes with its namespace); a tcx link is pinned.
+    public func pin(at path: String) throws {
+        if case .link(let link) = hook { try link.pin(at: path) }
+    }
+
     /// Detaches now; deinit does the same (ignoring a namespace that is already gone).
     public func detach() throws {
         defer { hook = .detached }

@@ -64,6 +64,9 @@ public final class XDPAttachment {
 
     public var isAttached: Bool { link.isAttached }
 
+    /// Keeps the attachment alive after this process exits (see BPFLink.pin).
+    public func pin(at path: String) throws { try link.pin(at: path) }
+
     /// Detaches now; deinit does the same.
     public func detach() { link.detach() }
 }

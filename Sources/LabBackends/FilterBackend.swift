@@ -1,4 +1,5 @@
 import LabPolicy
+import LabResults
 import LabScenario
 import LabSystem
 import LabTopology
@@ -50,6 +51,29 @@ public protocol FilterBackend: AnyObject {
 
     /// Facts in effect after install, for run.json's gates (e.g. "xdp_mode": "native").
     var gates: [String: String] { get }
+
+    /// Warnings a reader must see beside this backend's numbers (e.g. XDP on veth and GRO/TSO).
+    var caveats: [String] { get }
+
+    /// Measurements the backend makes itself on the installed policy, outside any traffic (e.g.
+    /// BPF_PROG_TEST_RUN nanoseconds per packet). Recorded under the workload "policy".
+    func microbenchmarks(policy: Policy) throws -> [Sample]
+
+    /// Starts counting the kernel's own run time of the backend's programs, if it can; the runner
+    /// drives a short burst of traffic and then asks the window for nanoseconds per run.
+    func startRunTimeWindow() throws -> (any RunTimeWindow)?
+}
+
+/// A span during which a backend's programs are timed by the kernel.
+public protocol RunTimeWindow: AnyObject {
+    /// Mean nanoseconds per program run since the window opened; nil if it never ran.
+    func finish() throws -> Double?
+}
+
+extension FilterBackend {
+    public var caveats: [String] { [] }
+    public func microbenchmarks(policy: Policy) throws -> [Sample] { [] }
+    public func startRunTimeWindow() throws -> (any RunTimeWindow)? { nil }
 }
 
 /// The backend cannot express this policy or does not exist on this host; the case is reported as
@@ -85,6 +109,8 @@ public enum BackendFactory {
     public static func make(_ kind: BackendKind) throws -> any FilterBackend {
         switch kind {
         case .none: return NoneBackend()
+        case .xdp: return BPFBackend(variant: .xdp)
+        case .tc: return BPFBackend(variant: .tc)
         default: throw BackendUnsupported(kind, "this backend is not built yet")
         }
     }

@@ -28,6 +28,7 @@ public struct CaseExecutor {
     public struct Outcome {
         public var samples: [Sample]
         public var gates: [String: String]
+        public var caveats: [String] = []
         /// Present when this round probed equivalence; when it did not pass, no workload ran.
         public var equivalence: EquivalenceRecord?
     }
@@ -64,6 +65,7 @@ public struct CaseExecutor {
             equivalence = record
             guard record.passed else { return Outcome(samples: samples, gates: backend.gates, equivalence: record) }
         }
+        samples += try backend.microbenchmarks(policy: enforced)
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
             let before = try CollectorSnapshot.take(topology)
@@ -72,12 +74,26 @@ public struct CaseExecutor {
             samples += measured
             samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)
         }
+        if let nanoseconds = try runTime(backend, context) {
+            samples.append(Sample(workload: "policy", metric: "bpf_ns_per_run", value: nanoseconds))
+        }
         if backend.kind != .none {
             samples.append(Sample(workload: "policy", metric: "update_ms", value: try update(backend, enforced, point, context)))
         }
         let gates = backend.gates
+        let caveats = backend.caveats
         try backend.remove(at: point)
-        return Outcome(samples: samples, gates: gates, equivalence: equivalence)
+        return Outcome(samples: samples, gates: gates, caveats: caveats, equivalence: equivalence)
+    }
+
+    /// The kernel's own accounting of the backend's programs over a short, separate burst of round
+    /// trips. Kept out of the measured workloads on purpose: run-time accounting adds two clock reads
+    /// per program run, which would tax the eBPF backends in every other number.
+    private func runTime(_ backend: any FilterBackend, _ context: TrafficContext) throws -> Double? {
+        guard let window = try backend.startRunTimeWindow() else { return nil }
+        _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 5000, durationSeconds: 1)),
+                                   in: context)
+        return try window.finish()
     }
 
     /// Adds one deny rule in front of the installed policy (timed), then proves it took effect: a

@@ -29,6 +29,12 @@ public struct LabSession {
         do {
             let topology = try TopologyBuilder.up(TopologyShape(scenario.topology), journal: journal, id: id)
             let backend = try BackendFactory.make(kind)
+            if let bpf = backend as? BPFBackend {
+                // The link must outlive this process: pin it, and journal the pin for `down`.
+                let pins = "\(LabNames.pinDirectory)/\(id)"
+                try journal.record(.removePath(pins))
+                bpf.pinDirectory = pins
+            }
             let artifact = try backend.compile(variant.policy)
             _ = try backend.install(artifact, policy: variant.policy, at: topology.filterPoint)
             let artifactPath = "\(journal.directory)/policy.\(artifact.kind)"
