@@ -41,7 +41,7 @@ let package = Package(
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [
             "LabSystem", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
-            "LabCollectors", "LabBackends", "LabResults", "LabStats", "LabReport",
+            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabStats", "LabReport",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabPolicy", "LabReport", "LabTopology", "LabSystem",

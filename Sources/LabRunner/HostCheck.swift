@@ -1,4 +1,5 @@
 import Foundation
+import LabBPF
 import LabSystem
 import LabTopology
 
@@ -87,6 +88,7 @@ public enum HostCheck {
             let detail = ok ? "works" : (result.map { $0.stderr.split(separator: "\n").first.map(String.init) ?? "exit \($0.status)" } ?? "did not run")
             items.append(HostCheckItem(name: name, available: ok, detail: detail, hint: hint))
         }
+        items += bpfProbes(namespace: namespace)
         probe("nf_tables", "nft", ["add", "table", "inet", "blcheck"], hint: "a kernel with CONFIG_NF_TABLES")
         probe("iptables legacy (x_tables)", "iptables-legacy", ["-w", "-t", "filter", "-S"], hint: "a kernel with CONFIG_IP_NF_IPTABLES")
         probe("iptables nft", "iptables-nft", ["-w", "-t", "filter", "-S"], hint: "a kernel with CONFIG_NF_TABLES and CONFIG_NFT_COMPAT")
@@ -96,6 +98,45 @@ public enum HostCheck {
         items.append(HostCheckItem(name: "conntrack timestamps", available: timestamps,
                                    detail: timestamps ? "net.netfilter.nf_conntrack_timestamp present" : "sysctl absent",
                                    hint: "a kernel with CONFIG_NF_CONNTRACK_TIMESTAMP"))
+        return items
+    }
+
+    /// Loads benchlab's own filter and attaches it, natively, to a veth in the probe namespace: the
+    /// only honest answer to "does XDP run in the driver here, and is there tcx?".
+    static func bpfProbes(namespace: String) -> [HostCheckItem] {
+        var items: [HostCheckItem] = []
+        let filter: BPFFilter
+        do {
+            filter = try BPFFilter(variant: .xdp, policy: .allowAll)
+            items.append(HostCheckItem(name: "BPF syscall + verifier", available: true, detail: "loaded benchlab's XDP filter"))
+        } catch {
+            items.append(HostCheckItem(name: "BPF syscall + verifier", available: false, detail: error.oneLine,
+                                       hint: "a kernel with CONFIG_BPF_SYSCALL, run as root"))
+            return items
+        }
+        let veth = (try? Subprocess.run(Command("ip", ["-n", namespace, "link", "add", "blck0", "type", "veth", "peer", "name", "blck1"]), timeout: 10))
+        _ = try? Subprocess.run(Command("ip", ["-n", namespace, "link", "set", "blck0", "up"]), timeout: 10)
+        _ = try? Subprocess.run(Command("ip", ["-n", namespace, "link", "set", "blck1", "up"]), timeout: 10)
+        guard veth?.succeeded == true else { return items }
+        let target = InterfaceTarget(interface: "blck0", namespace: namespace)
+        do {
+            let attachment = try filter.attachXDP(to: target, mode: .native)
+            items.append(HostCheckItem(name: "native XDP on veth", available: true, detail: "attached in \(attachment.mode.rawValue) mode"))
+            attachment.detach()
+        } catch {
+            items.append(HostCheckItem(name: "native XDP on veth", available: false, detail: error.oneLine,
+                                       hint: "a kernel whose veth driver supports XDP (4.19+); xdp results would otherwise be generic-mode"))
+        }
+        do {
+            let tcFilter = try BPFFilter(variant: .tc, policy: .allowAll)
+            let hook = try tcFilter.attachTCIngress(to: target)
+            let detail = hook.mechanism == .tcx ? "tcx" : "clsact (no tcx: \(hook.fallbackReason ?? "unknown"))"
+            items.append(HostCheckItem(name: "tc ingress (tcx or clsact)", available: true, detail: detail))
+            try? hook.detach()
+        } catch {
+            items.append(HostCheckItem(name: "tc ingress (tcx or clsact)", available: false, detail: error.oneLine,
+                                       hint: "a kernel with CONFIG_NET_CLS_BPF / CONFIG_NET_XGRESS"))
+        }
         return items
     }
 

@@ -37,5 +37,11 @@ do {
 } catch let error as ExitCode {
     exit(error.rawValue)
 } catch {
-    fail(Benchlab.message(for: error), Benchlab.exitCode(for: error) == .validationFailure ? ExitStatus.badInput.rawValue : ExitStatus.failure.rawValue)
+    // argument-parser's own control flow (help, version) can surface here too.
+    let code = Benchlab.exitCode(for: error)
+    if code == .success {
+        print(Benchlab.fullMessage(for: error))
+        exit(0)
+    }
+    fail(Benchlab.message(for: error), code == .validationFailure ? ExitStatus.badInput.rawValue : ExitStatus.failure.rawValue)
 }

@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Comma-separated backends to run, a subset of the scenario's (e.g. none,nftables,xdp).")
     var backends: String?
 
-    @Flag(name: .shortAndLong, help: "Print only the result directory.")
+    @Flag(name: .shortAndLong, help: "Print only the report's path (no progress).")
     var quiet = false
 
     func validate() throws {
