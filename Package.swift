@@ -19,10 +19,10 @@ let package = Package(
         .target(name: "LabSystem", dependencies: ["CLabShims"]),
 
         // Layer 1: pure models, no kernel.
-        .target(name: "LabPolicy"),
+        .target(name: "LabPolicy", dependencies: ["LabSystem"]),
         .target(name: "LabScenario", dependencies: ["LabPolicy", "LabSystem", .product(name: "Yams", package: "Yams")]),
         .target(name: "LabResults", dependencies: ["LabSystem"]),
-        .target(name: "LabStats"),
+        .target(name: "LabStats", dependencies: ["LabSystem"]),
         .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem"]),
 
         // Layer 2: the kernel and the tools.

@@ -1,4 +1,5 @@
 import LabPolicy
+import LabSystem
 
 /// Builds Ethernet frames for BPF_PROG_TEST_RUN: IPv4 with optional options and fragmentation,
 /// TCP/UDP/ICMP, and deliberately broken variants (cut short, bad ihl), plus ARP and IPv6 frames for
@@ -86,7 +87,7 @@ public struct TestPacket: Sendable {
         header += be16(UInt16(headerLength + payloadLength)) + be16(0x1234)
         header += be16(flags | (fragmentOffset & 0x1fff)) + [64, proto.number!] + [0, 0]
         header += source.bytes + destination.bytes + options
-        let checksum = Self.checksum(header)
+        let checksum = InternetChecksum.compute(header)
         header[10] = UInt8(checksum >> 8)
         header[11] = UInt8(checksum & 0xff)
         return header
@@ -102,24 +103,11 @@ public struct TestPacket: Sendable {
             return be16(sourcePort) + be16(destinationPort) + be16(UInt16(8 + payload.count)) + [0, 0]
         case .icmp:
             let header: [UInt8] = [8, 0, 0, 0, 0x12, 0x34, 0, 1]
-            let checksum = Self.checksum(header + payload)
+            let checksum = InternetChecksum.compute(header + payload)
             return [8, 0, UInt8(checksum >> 8), UInt8(checksum & 0xff), 0x12, 0x34, 0, 1]
         case .any:
             preconditionFailure("a packet has a concrete protocol")
         }
-    }
-
-    /// RFC 1071 Internet checksum.
-    static func checksum(_ bytes: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var index = 0
-        while index + 1 < bytes.count {
-            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
-            index += 2
-        }
-        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
-        return ~UInt16(sum)
     }
 }
 

@@ -1,3 +1,5 @@
+import LabSystem
+
 /// Seeded, reproducible rule lists for sweeps: `count` distinct prefixes drawn from `pool` with the
 /// given prefix lengths, all with the same action/protocol/port. Same seed, same list, on every machine.
 public struct RuleGenerator: Hashable, Codable, Sendable {
@@ -90,19 +92,5 @@ public struct RuleGenerator: Hashable, Codable, Sendable {
 
     private func makeRule(_ prefix: IPv4Prefix) -> Rule {
         Rule(action: action, source: prefix, proto: proto, destinationPorts: destinationPorts)
-    }
-}
-
-/// SplitMix64: tiny, fast, and identical on every platform — the property a seeded lab needs
-/// (Swift's SystemRandomNumberGenerator cannot be seeded).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import LabSystem
 /// Percentile bootstrap (Efron & Tibshirani, "An Introduction to the Bootstrap", ch. 13): resample with
 /// replacement, recompute the statistic, and take the α/2 and 1 − α/2 quantiles of the resampled
 /// statistics. Seeded, so the same samples always give the same interval and reports are
@@ -22,7 +23,7 @@ public struct Bootstrap: Sendable {
     /// The interval of the median, or nil when there are too few samples.
     public func medianInterval(_ values: [Double]) -> ConfidenceInterval? {
         guard values.count >= Bootstrap.minimumSampleCount else { return nil }
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var resample = Resample(values)
         var medians: [Double] = []
         medians.reserveCapacity(resamples)
@@ -38,7 +39,7 @@ public struct Bootstrap: Sendable {
     public func ratioOfMediansInterval(numerator: [Double], denominator: [Double]) -> ConfidenceInterval? {
         guard numerator.count >= Bootstrap.minimumSampleCount, denominator.count >= Bootstrap.minimumSampleCount,
               Quantile.median(denominator) != 0 else { return nil }
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var top = Resample(numerator)
         var bottom = Resample(denominator)
         var ratios: [Double] = []
@@ -75,7 +76,7 @@ private struct Resample {
     }
 
     /// Same definition as `Quantile.median`: the mean of the order statistics at (n−1)/2 and n/2.
-    mutating func median(using random: inout SeededRandom) -> Double {
+    mutating func median(using random: inout SplitMix64) -> Double {
         let n = sorted.count
         let bound = UInt64(n)
         // Unsafe buffer: this loop runs millions of times in the coverage tests, and bounds-checked

@@ -190,7 +190,7 @@ enum ICMPEcho {
     static func request(identifier: UInt16, sequence: UInt16) -> [UInt8] {
         var packet: [UInt8] = [8, 0, 0, 0, UInt8(identifier >> 8), UInt8(identifier & 0xff), UInt8(sequence >> 8), UInt8(sequence & 0xff)]
         packet += Array("benchlab".utf8)
-        let sum = checksum(packet)
+        let sum = InternetChecksum.compute(packet)
         packet[2] = UInt8(sum >> 8)
         packet[3] = UInt8(sum & 0xff)
         return packet
@@ -222,17 +222,5 @@ enum ICMPEcho {
         let destination = packet[(inner + 16)..<(inner + 20)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let id = UInt16(packet[inner + innerLength + 4]) << 8 | UInt16(packet[inner + innerLength + 5])
         return Reply(type: type, identifier: id, source: destination)
-    }
-
-    static func checksum(_ bytes: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var index = 0
-        while index + 1 < bytes.count {
-            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
-            index += 2
-        }
-        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
-        return ~UInt16(sum)
     }
 }

@@ -1,3 +1,4 @@
+import LabSystem
 import LabPolicy
 
 /// Seeded random policies and flows drawn from a deliberately small address space, so prefixes

@@ -50,3 +50,25 @@ public func withTestJournal<T>(_ label: String, _ body: (Journal) throws -> T) t
 public func namespacesLeft(matching ids: [String]) -> [String] {
     Namespaces.all().filter { name in ids.contains { name.contains($0) } }
 }
+
+/// What a crashed or careless run would leave: lab namespaces that no live run's journal claims,
+/// and journals whose owner is dead. Defined this way so a test can assert "nothing left behind"
+/// while other runs (other test processes, a benchmark) are alive on the same machine.
+public enum Leftovers {
+    public static func namespaces() -> [String] {
+        var claimed = Set<String>()
+        for (journal, owner) in journals() where owner?.process.isAlive == true {
+            for case .deleteNamespace(let name) in journal.pendingSteps { claimed.insert(name) }
+        }
+        return Namespaces.labNamespaces().filter { !claimed.contains($0) && !$0.hasPrefix("\(LabNames.prefix)-pf") }
+    }
+
+    /// Journals of dead owners, ignoring labs left up on purpose by `benchlab up`.
+    public static func deadJournals() -> [String] {
+        journals().filter { $0.1?.detached != true && $0.1?.process.isAlive != true }.map(\.0.id)
+    }
+
+    static func journals() -> [(Journal, JournalOwner?)] {
+        LabCleaner().journalDirectories().compactMap { try? Journal.open(directory: $0) }
+    }
+}

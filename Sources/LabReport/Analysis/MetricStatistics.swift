@@ -1,3 +1,4 @@
+import LabSystem
 import LabResults
 import LabStats
 
@@ -58,6 +59,6 @@ public enum StatisticsPolicy {
     public static let baseSeed: UInt64 = 0x6265_6E63_686C_6162 // "benchlab"
 
     static func bootstrap(label: String) -> Bootstrap {
-        Bootstrap(seed: SeededRandom.seed(for: label, base: baseSeed), resamples: resamples, level: level)
+        Bootstrap(seed: SplitMix64.seed(for: label, base: baseSeed), resamples: resamples, level: level)
     }
 }

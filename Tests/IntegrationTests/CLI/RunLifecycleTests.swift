@@ -19,22 +19,10 @@ extension KernelTests {
             try Subprocess.run(Command(binary, arguments, environment: ["BENCHLAB_SCENARIOS": scenarios]), timeout: timeout)
         }
 
-        /// Namespaces and run journals that exist now, to check a test leaves no more than it found
-        /// (other suites may run their own labs in parallel).
-        func snapshot() -> (Set<String>, Set<String>) {
-            (Set(Namespaces.labNamespaces()), Set((try? FileManager.default.contentsOfDirectory(atPath: LabNames.stateDirectory)) ?? []))
-        }
-
-        func newJournals(since before: Set<String>) -> [String] {
-            let now = Set((try? FileManager.default.contentsOfDirectory(atPath: LabNames.stateDirectory)) ?? [])
-            return now.subtracting(before).filter { !$0.hasPrefix("knobs") }.sorted()
-        }
-
         @Test("ci-smoke produces run.json, summary.csv and report.md, and leaves nothing behind")
         func ciSmoke() throws {
             let out = try TestEnvironment.temporaryDirectory("run")
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let (namespacesBefore, journalsBefore) = snapshot()
             let result = try benchlab(["run", "ci-smoke", "--out", out, "--quiet"])
             #expect(result.status == 0, "\(result.stderr)")
             let directory = try #require(try FileManager.default.contentsOfDirectory(atPath: out).first)
@@ -45,8 +33,8 @@ extension KernelTests {
             #expect(record.status == .complete)
             #expect(record.cases.allSatisfy { $0.status == .ok })
             #expect(record.cases.first?.equivalence?.passed == true)
-            #expect(Set(Namespaces.labNamespaces()).subtracting(namespacesBefore).isEmpty)
-            #expect(newJournals(since: journalsBefore).isEmpty)
+            #expect(Leftovers.namespaces().isEmpty, "left: \(Leftovers.namespaces())")
+            #expect(Leftovers.deadJournals().isEmpty, "left: \(Leftovers.deadJournals())")
         }
 
         @Test("SIGINT or SIGTERM mid-run tears the lab down and records an interrupted run",
@@ -54,7 +42,6 @@ extension KernelTests {
         func interrupt(signal: Int32, after seconds: Double) throws {
             let out = try TestEnvironment.temporaryDirectory("interrupt")
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let (namespacesBefore, journalsBefore) = snapshot()
             let process = try BackgroundProcess(Command(binary, ["run", "quick", "--out", out], environment: ["BENCHLAB_SCENARIOS": scenarios]),
                                                 stdoutPath: "\(out)/stdout", stderrPath: "\(out)/stderr")
             try waitForRunStart(in: out)
@@ -62,8 +49,8 @@ extension KernelTests {
             kill(process.pid, signal)
             let status = try #require(try process.waitForExit(timeout: 30), "benchlab did not stop after signal \(signal)")
             #expect(status == 130, "\(process.readStderr())")
-            #expect(Set(Namespaces.labNamespaces()).subtracting(namespacesBefore).isEmpty)
-            #expect(newJournals(since: journalsBefore).isEmpty)
+            #expect(Leftovers.namespaces().isEmpty, "left: \(Leftovers.namespaces())")
+            #expect(Leftovers.deadJournals().isEmpty, "left: \(Leftovers.deadJournals())")
             let directory = try #require(try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasSuffix("-quick") })
             #expect(try RunRecordCoding.load(path: "\(out)/\(directory)").status == .interrupted)
         }
@@ -72,17 +59,16 @@ extension KernelTests {
         func killAndClean(after seconds: Double) throws {
             let out = try TestEnvironment.temporaryDirectory("kill")
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let (namespacesBefore, journalsBefore) = snapshot()
             let process = try BackgroundProcess(Command(binary, ["run", "quick", "--out", out], environment: ["BENCHLAB_SCENARIOS": scenarios]),
                                                 stdoutPath: "\(out)/stdout", stderrPath: "\(out)/stderr")
-            try waitForLabNamespace(besides: namespacesBefore)
+            try waitForLabNamespace(besides: Set(Namespaces.labNamespaces()))
             usleep(useconds_t(seconds * 1_000_000))
             kill(-process.pid, SIGKILL)
             _ = process.stop(grace: 0)
             let clean = try benchlab(["clean"])
             #expect(clean.status == 0, "\(clean.stderr)")
-            #expect(Set(Namespaces.labNamespaces()).subtracting(namespacesBefore).isEmpty, "left: \(Namespaces.labNamespaces())")
-            #expect(newJournals(since: journalsBefore).isEmpty)
+            #expect(Leftovers.namespaces().isEmpty, "left: \(Leftovers.namespaces())")
+            #expect(Leftovers.deadJournals().isEmpty, "left: \(Leftovers.deadJournals())")
             #expect(Namespaces.labRootLinks().isEmpty)
         }
 

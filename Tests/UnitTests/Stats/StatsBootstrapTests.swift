@@ -1,3 +1,4 @@
+import LabSystem
 import Foundation
 import Testing
 import LabStats
@@ -5,7 +6,7 @@ import LabStats
 @Suite("Stats: bootstrap intervals")
 struct StatsBootstrapTests {
     /// Exponential(rate 1) by inversion: skewed like latencies, median ln 2.
-    static func exponential(_ count: Int, scale: Double = 1, random: inout SeededRandom) -> [Double] {
+    static func exponential(_ count: Int, scale: Double = 1, random: inout SplitMix64) -> [Double] {
         (0..<count).map { _ in
             let uniform = Double(random.next() >> 11) / Double(1 << 53)
             return -log(1 - uniform) * scale
@@ -42,7 +43,7 @@ struct StatsBootstrapTests {
     /// independent Python simulation of 3000 trials), hence the band; a 90% interval (≈ 87%), a 99%
     /// interval or the sample range (≈ 100%) falls outside it.
     @Test func medianIntervalCoversTheTrueMedianAtTheStatedRate() {
-        var data = SeededRandom(seed: 2024)
+        var data = SplitMix64(seed: 2024)
         let trueMedian = log(2.0)
         let trials = 1000
         var covered = 0
@@ -58,7 +59,7 @@ struct StatsBootstrapTests {
     /// Resampling both sides widens the ratio interval a little (≈ 96% at n = 20); a 90% interval
     /// (≈ 92%) falls below the band.
     @Test func ratioIntervalCoversTheTrueRatioAtTheStatedRate() {
-        var data = SeededRandom(seed: 77)
+        var data = SplitMix64(seed: 77)
         let trials = 500
         var covered = 0
         for trial in 0..<trials {
@@ -93,11 +94,11 @@ struct StatsBootstrapTests {
     }
 
     @Test func seedsFromLabelsAreStableAndDistinct() {
-        #expect(SeededRandom.seed(for: "tc[rules=1]|tcp|pps") == SeededRandom.seed(for: "tc[rules=1]|tcp|pps"))
-        #expect(SeededRandom.seed(for: "a") != SeededRandom.seed(for: "b"))
+        #expect(SplitMix64.seed(for: "tc[rules=1]|tcp|pps") == SplitMix64.seed(for: "tc[rules=1]|tcp|pps"))
+        #expect(SplitMix64.seed(for: "a") != SplitMix64.seed(for: "b"))
         // FNV-1a of the empty string is its offset basis: pins the algorithm, so goldens stay valid.
-        #expect(SeededRandom.seed(for: "") == 0xCBF2_9CE4_8422_2325)
-        var random = SeededRandom(seed: 0)
+        #expect(SplitMix64.seed(for: "") == 0xCBF2_9CE4_8422_2325)
+        var random = SplitMix64(seed: 0)
         #expect(random.next() == 0xE220_A839_7B1D_CDAF, "SplitMix64 reference output for seed 0")
     }
 }

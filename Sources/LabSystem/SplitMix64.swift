@@ -1,9 +1,8 @@
 /// SplitMix64 (Steele, Lea & Flood, 2014): tiny, fast, and identical on every platform and toolchain —
-/// the property a reproducible report needs (Swift's SystemRandomNumberGenerator cannot be seeded, and
-/// the algorithm behind `Int.random(in:using:)` is not promised to stay the same across releases).
-/// Same algorithm as LabPolicy's `SplitMix64`; a copy, so LabStats stays dependency-free and the two
-/// names never collide in a module that imports both.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+/// the property a seeded lab needs, for generated rules, probe sets and bootstrap resampling alike
+/// (Swift's SystemRandomNumberGenerator cannot be seeded, and the algorithm behind
+/// `Int.random(in:using:)` is not promised to stay the same across releases).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -26,5 +25,20 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
             hash = hash &* 0x0000_0100_0000_01B3
         }
         return hash
+    }
+}
+
+/// RFC 1071 Internet checksum, for the IPv4/ICMP packets benchlab builds (test frames, probes).
+public enum InternetChecksum {
+    public static func compute(_ bytes: [UInt8]) -> UInt16 {
+        var sum: UInt32 = 0
+        var index = 0
+        while index + 1 < bytes.count {
+            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
+            index += 2
+        }
+        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
+        while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
+        return ~UInt16(sum)
     }
 }
