@@ -85,6 +85,10 @@ public enum BackendFactory {
     public static func make(_ kind: BackendKind) throws -> any FilterBackend {
         switch kind {
         case .none: return NoneBackend()
+        case .iptablesLegacy: return IptablesBackend(variant: .legacy)
+        case .iptablesNft: return IptablesBackend(variant: .nft)
+        case .iptablesIpset: return IptablesIpsetBackend()
+        case .nftables: return NftablesBackend()
         default: throw BackendUnsupported(kind, "this backend is not built yet")
         }
     }
