@@ -95,6 +95,7 @@ struct NetfilterKernelTests {
                 try expectVerdicts(effective, Self.routedFlows, checker, backend, point)
             }
             try expectFirstUpdateJoinedSet(backend, point)
+            #expect(try Self.conntrackEntries(point.namespace) == 0, "a stateless policy must not pull in conntrack")
             try expectRemoval(backend, point, Self.routedFlows, checker)
         }
     }
@@ -158,6 +159,13 @@ struct NetfilterKernelTests {
         }
         let text = try Subprocess.run(listing.inNamespace(point.namespace), timeout: 10).requireSuccess().stdout
         #expect(text.contains("198.18.32.0/24"), "\(backend.kind.rawValue): the set holds the added prefix:\n\(text)")
+    }
+
+    /// Connections conntrack tracks in `namespace` (0 when conntrack is not even loaded): conntrack
+    /// hooks a namespace only when something there asks for it (a ct expression, a state match).
+    static func conntrackEntries(_ namespace: String) throws -> Int {
+        let result = try Subprocess.run(Command("cat", ["/proc/sys/net/netfilter/nf_conntrack_count"]).inNamespace(namespace), timeout: 10)
+        return result.succeeded ? Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 : 0
     }
 
     /// Removal empties the namespace's firewall, twice in a row, and then every flow passes.

@@ -32,6 +32,7 @@ struct IptablesPolicyChain {
     /// empty `*filter` deletes the table (iptables 1.8.9); legacy tables cannot be deleted, and an
     /// empty one with ACCEPT policies filters nothing.
     func remove(at point: FilterPoint) throws {
+        guard try hasFilterTable(in: point.namespace) else { return }
         let reader = try IptablesSaveReader(NetfilterQuery.run(variant.saveTool, ["-t", "filter"], in: point.namespace))
         let chain = IptablesRestoreFile.chain
         if let removal = IptablesRestoreFile.removal(jumps: reader.jumps(to: chain), chainExists: reader.declaresChain(chain)) {
@@ -42,6 +43,17 @@ struct IptablesPolicyChain {
         if after.isPristine {
             try BulkLoad(tool: variant.restoreTool, arguments: ["-w"], input: "*filter\nCOMMIT\n").run(in: point.namespace)
         }
+    }
+
+    /// Whether there is a filter table to look at. x_tables instantiates a legacy table in a namespace
+    /// the first time anything asks for it (upstream "netfilter: xtables: don't hook tables by
+    /// default"; seen here: a fresh namespace lists no table until the first iptables-legacy call),
+    /// so even `iptables-legacy-save` would create one; /proc/net/ip_tables_names lists the tables
+    /// that exist without creating any. iptables-nft-save only reads.
+    private func hasFilterTable(in namespace: String) throws -> Bool {
+        guard variant == .legacy else { return true }
+        return try NetfilterQuery.run("cat", ["/proc/net/ip_tables_names"], in: namespace)
+            .split(whereSeparator: \.isNewline).contains("filter")
     }
 
     /// `iptables_variant` as the tool reports itself ("legacy" or "nf_tables"), plus its version.

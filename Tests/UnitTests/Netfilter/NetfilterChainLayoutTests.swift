@@ -4,7 +4,7 @@ import Testing
 
 /// Where an update lands for the set backends, and the proof that it never changes a verdict.
 @Suite("Netfilter chain layout and set updates")
-struct ChainLayoutTests {
+struct NetfilterChainLayoutTests {
     static func prefix(_ text: String) -> IPv4Prefix { IPv4Prefix(text)! }
     static func layout(_ rules: [Rule], _ defaultAction: Action = .allow) -> ChainLayout {
         .withSets(Policy(rules: rules, defaultAction: defaultAction)) { "s\($0.index)" }
