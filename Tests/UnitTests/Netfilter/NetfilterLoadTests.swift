@@ -15,13 +15,13 @@ struct NetfilterLoadTests {
     func iptablesInstall(variant: IptablesVariant) throws {
         let backend = IptablesBackend(variant: variant)
         let artifact = try backend.compile(policy)
-        let loads = backend.installLoads(artifact, at: NetfilterFixtures.routedPoint)
+        let loads = try backend.installLoads(artifact, at: NetfilterFixtures.routedPoint)
         try #require(loads.count == 1)
         #expect(loads[0].tool == "iptables-\(variant.rawValue)-restore")
         #expect(loads[0].arguments == ["-w", "--noflush"])
         #expect(loads[0].input.hasSuffix("-A BLPOLICY -j DROP\n-A FORWARD -i blabc123-d0 -j BLPOLICY\nCOMMIT\n"))
         #expect(loads[0].input.hasPrefix(artifact.text.dropLast("COMMIT\n".count)))
-        let pair = backend.installLoads(artifact, at: NetfilterFixtures.pairPoint)[0].input
+        let pair = try backend.installLoads(artifact, at: NetfilterFixtures.pairPoint)[0].input
         #expect(pair.contains("\n-A INPUT -i blabc123-s0 -j BLPOLICY\nCOMMIT\n"))
     }
 
@@ -65,6 +65,13 @@ struct NetfilterLoadTests {
             """))
         #expect(backend.installLoads(artifact, at: NetfilterFixtures.pairPoint)[0].input
             .contains("type filter hook input priority filter; policy accept;\n\t\tiifname \"blabc123-s0\" jump blpolicy"))
+    }
+
+    @Test("an artifact of another backend is refused before anything runs")
+    func foreignArtifact() throws {
+        let nft = try NftablesBackend().compile(policy)
+        #expect(throws: LabFailure.self) { try IptablesBackend(variant: .legacy).installLoads(nft, at: NetfilterFixtures.routedPoint) }
+        #expect(throws: LabFailure.self) { try IptablesIpsetBackend(tag: "t1").installLoads(nft, at: NetfilterFixtures.routedPoint) }
     }
 
     @Test("update statements: a rule in front of the chain, or one set element")

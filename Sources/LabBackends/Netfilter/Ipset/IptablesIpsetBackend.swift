@@ -48,7 +48,7 @@ public final class IptablesIpsetBackend: FilterBackend {
             throw LabFailure("iptables-ipset: the artifact is not an ipset section followed by an iptables section")
         }
         let sets = parts.ipset.isEmpty ? [] : [BulkLoad(tool: "ipset", arguments: ["restore"], input: parts.ipset)]
-        return sets + [chain.install(parts.iptables, at: point)]
+        return sets + [try chain.install(parts.iptables, at: point)]
     }
 
     /// Both loads, timed together: the policy is in force only once both ran. A failure removes

@@ -28,8 +28,8 @@ public final class IptablesBackend: FilterBackend {
     }
 
     /// The exact loads `install` runs, for inspection and for replaying by hand.
-    public func installLoads(_ artifact: BackendArtifact, at point: FilterPoint) -> [BulkLoad] {
-        [chain.install(artifact.text, at: point)]
+    public func installLoads(_ artifact: BackendArtifact, at point: FilterPoint) throws -> [BulkLoad] {
+        [try chain.install(artifact.text, at: point)]
     }
 
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> Double {
@@ -37,8 +37,9 @@ public final class IptablesBackend: FilterBackend {
         guard !installedIn.contains(point.namespace) else {
             throw LabFailure("\(kind.rawValue): already installed in \(point.namespace); remove it first")
         }
+        let loads = try installLoads(artifact, at: point)
         gates = try chain.gates(in: point.namespace)
-        let milliseconds = try installLoads(artifact, at: point).reduce(0) { $0 + (try $1.run(in: point.namespace)) }
+        let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }
         installedIn.insert(point.namespace)
         return milliseconds
     }

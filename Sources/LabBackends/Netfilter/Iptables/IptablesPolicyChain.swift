@@ -1,3 +1,4 @@
+import LabSystem
 import LabTopology
 
 /// The BLPOLICY chain in one namespace, through one iptables front end: how it is loaded, extended,
@@ -12,8 +13,11 @@ struct IptablesPolicyChain {
         BulkLoad(tool: variant.restoreTool, arguments: ["-w", "--noflush"], input: text)
     }
 
-    func install(_ policyChain: String, at point: FilterPoint) -> BulkLoad {
-        load(IptablesRestoreFile.attaching(policyChain, at: point))
+    func install(_ policyChain: String, at point: FilterPoint) throws -> BulkLoad {
+        guard let text = IptablesRestoreFile.attaching(policyChain, at: point) else {
+            throw LabFailure("\(variant.backendKind.rawValue): the artifact is not an iptables-restore policy chain ending with COMMIT")
+        }
+        return load(text)
     }
 
     func insert(_ rule: NetfilterRule) -> BulkLoad {

@@ -22,14 +22,11 @@ enum IptablesRestoreFile {
 
     /// `text` with the jump from the filter point's hook spliced in before its COMMIT, so the chain
     /// and its attachment land in one commit: one table replacement (legacy) or one netlink
-    /// batch (nft); the chain is never reachable half-filled.
-    static func attaching(_ text: String, at point: FilterPoint) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard let commit = lines.lastIndex(of: "COMMIT") else {
-            preconditionFailure("an iptables-restore policy chain ends with COMMIT")
-        }
-        lines.insert("-A \(jumpSpecification(point))", at: commit)
-        return lines.joined(separator: "\n")
+    /// batch (nft); the chain is never reachable half-filled. nil for a text that is not a
+    /// `policyChain` (it must end with its COMMIT).
+    static func attaching(_ text: String, at point: FilterPoint) -> String? {
+        guard text.hasSuffix("\nCOMMIT\n") else { return nil }
+        return text.dropLast("COMMIT\n".count) + "-A \(jumpSpecification(point))\nCOMMIT\n"
     }
 
     /// The jump rule without its `-A`/`-D`: only packets entering the ingress interface (the
