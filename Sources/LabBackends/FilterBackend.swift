@@ -109,9 +109,12 @@ public enum BackendFactory {
     public static func make(_ kind: BackendKind) throws -> any FilterBackend {
         switch kind {
         case .none: return NoneBackend()
+        case .iptablesLegacy: return IptablesBackend(variant: .legacy)
+        case .iptablesNft: return IptablesBackend(variant: .nft)
+        case .iptablesIpset: return IptablesIpsetBackend()
+        case .nftables: return NftablesBackend()
         case .xdp: return BPFBackend(variant: .xdp)
         case .tc: return BPFBackend(variant: .tc)
-        default: throw BackendUnsupported(kind, "this backend is not built yet")
         }
     }
 }

@@ -49,10 +49,24 @@ public struct CaseExecutor {
     private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool) throws -> Outcome {
         let topology = try TopologyBuilder.up(shape, journal: journal)
         let point = topology.filterPoint
-        var samples: [Sample] = []
         let artifact = try backend.compile(spec.variant.policy)
         let installMs = try backend.install(artifact, policy: spec.variant.policy, at: point)
-        if backend.kind != .none { samples.append(Sample(workload: "policy", metric: "install_ms", value: installMs)) }
+        do {
+            var outcome = try measureInstalled(spec, backend: backend, point: point, topology: topology, probe: probe)
+            if backend.kind != .none { outcome.samples.insert(Sample(workload: "policy", metric: "install_ms", value: installMs), at: 0) }
+            try backend.remove(at: point)
+            return outcome
+        } catch {
+            // The namespace goes with the rollback anyway; removing first keeps the backend's own
+            // state (BPF objects, remembered sets) from outliving the case.
+            try? backend.remove(at: point)
+            throw error
+        }
+    }
+
+    private func measureInstalled(_ spec: CaseSpec, backend: any FilterBackend, point: FilterPoint, topology: Topology,
+                                  probe: Bool) throws -> Outcome {
+        var samples: [Sample] = []
         let scratch = "\(scratchRoot)/\(topology.id)"
         try AtomicFile.makeDirectory(scratch)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -80,10 +94,7 @@ public struct CaseExecutor {
         if backend.kind != .none {
             samples.append(Sample(workload: "policy", metric: "update_ms", value: try update(backend, enforced, point, context)))
         }
-        let gates = backend.gates
-        let caveats = backend.caveats
-        try backend.remove(at: point)
-        return Outcome(samples: samples, gates: gates, caveats: caveats, equivalence: equivalence)
+        return Outcome(samples: samples, gates: backend.gates, caveats: backend.caveats, equivalence: equivalence)
     }
 
     /// The kernel's own accounting of the backend's programs over a short, separate burst of round

@@ -1,0 +1,183 @@
+import Foundation
+@testable import LabBackends
+import LabPolicy
+import LabScenario
+import LabSystem
+import LabTestSupport
+import LabTopology
+import LabTraffic
+import Testing
+
+extension KernelTests {
+    /// Each netfilter backend on the real kernel, each in its own topologies: verdicts equal the
+    /// reference evaluator's, counters count exactly the packets sent, updates take effect, removal
+    /// leaves the namespace's firewall empty, and the root namespace's firewall never changes.
+    @Suite("Netfilter backends on the real kernel")
+    struct NetfilterKernelTests {
+        static func prefix(_ text: String) -> IPv4Prefix { IPv4Prefix(text)! }
+        static func address(_ text: String) -> IPv4Address { IPv4Address(text)! }
+        static let ports: [UInt16] = [7001, 7005]
+
+        /// Routed, FORWARD, default allow: a two-prefix deny clause first (a set for ipset and nftables),
+        /// an exception, a port range, a destination that does not match the server, a catch for the rest.
+        static let routedPolicy = Policy(rules: [
+            Rule(action: .deny, source: prefix("198.18.16.0/24")),
+            Rule(action: .deny, source: prefix("198.18.20.0/24")),
+            Rule(action: .allow, source: prefix("198.18.24.5/32"), destination: prefix("198.18.1.0/24"), proto: .udp,
+                 destinationPorts: PortRange(port: 7001)),
+            Rule(action: .deny, proto: .udp, destinationPorts: PortRange(7002, 7010)),
+            Rule(action: .allow, source: prefix("198.18.24.0/24"), destination: prefix("198.18.1.128/25"), proto: .udp,
+                 destinationPorts: PortRange(port: 7001)),
+            Rule(action: .deny, source: prefix("198.18.24.0/24"), proto: .udp, destinationPorts: PortRange(port: 7001)),
+            Rule(action: .deny, proto: .tcp),
+        ], defaultAction: .allow)
+
+        static let routedFlows: [(IPv4Address, UInt16)] = [
+            (address("198.18.16.9"), 7001), (address("198.18.20.1"), 7001), (address("198.18.24.5"), 7001),
+            (address("198.18.24.6"), 7001), (address("198.18.32.1"), 7005), (address("198.18.32.1"), 7001),
+            (address("198.18.40.1"), 7001),
+        ]
+
+        /// The first joins the deny set where there is one; the second, of the other action, cannot and
+        /// goes in front as a rule — and re-allows a source the set denies.
+        static let updates = [
+            Rule(action: .deny, source: prefix("198.18.32.0/24")),
+            Rule(action: .allow, source: prefix("198.18.16.9/32"), proto: .udp, destinationPorts: PortRange(port: 7001)),
+        ]
+
+        /// Pair, INPUT, default deny: only UDP 7001 from two prefixes gets through.
+        static let pairPolicy = Policy(rules: [
+            Rule(action: .allow, source: prefix("198.18.16.0/24"), proto: .udp, destinationPorts: PortRange(port: 7001)),
+            Rule(action: .allow, source: prefix("198.18.20.0/24"), proto: .udp, destinationPorts: PortRange(port: 7001)),
+        ], defaultAction: .deny)
+
+        static let pairFlows: [(IPv4Address, UInt16)] = [
+            (address("198.18.16.1"), 7001), (address("198.18.20.1"), 7001), (address("198.18.32.1"), 7001), (address("198.18.16.1"), 7005),
+        ]
+
+        @Test("iptables-legacy: FORWARD and INPUT, verdicts, counters, update, removal")
+        func iptablesLegacy() throws { try exercise(.iptablesLegacy) }
+
+        @Test("iptables-nft: FORWARD and INPUT, verdicts, counters, update, removal")
+        func iptablesNft() throws { try exercise(.iptablesNft) }
+
+        @Test("iptables-ipset: FORWARD and INPUT, verdicts, counters, update, removal")
+        func iptablesIpset() throws { try exercise(.iptablesIpset) }
+
+        @Test("nftables: FORWARD and INPUT, verdicts, counters, update, removal")
+        func nftables() throws { try exercise(.nftables) }
+
+        func exercise(_ kind: BackendKind) throws {
+            let rootBefore = try FirewallSnapshot.take(nil)
+            try withTestJournal("nf-\(kind.rawValue)") { journal in
+                try NetfilterKernelSupport.require(kind, journal: journal)
+                try routed(kind, journal: journal)
+                try pair(kind, journal: journal)
+            }
+            let rootAfter = try FirewallSnapshot.take(nil)
+            #expect(rootAfter == rootBefore, "the root namespace's firewall changed: \(rootBefore) → \(rootAfter)")
+        }
+
+        func routed(_ kind: BackendKind, journal: Journal) throws {
+            let topology = try TopologyBuilder.up(.routed, journal: journal)
+            let point = topology.filterPoint
+            let backend = try BackendFactory.make(kind)
+            try withChecker(topology) { checker in
+                var effective = Self.routedPolicy
+                let installMs = try backend.install(backend.compile(effective), policy: effective, at: point)
+                #expect(installMs > 0)
+                expectGates(backend)
+                try expectVerdicts(effective, Self.routedFlows, checker, backend, point)
+                for rule in Self.updates {
+                    let updateMs = try backend.update(adding: rule, at: point)
+                    #expect(updateMs > 0)
+                    effective.rules.insert(rule, at: 0)
+                    try expectVerdicts(effective, Self.routedFlows, checker, backend, point)
+                }
+                try expectFirstUpdateJoinedSet(backend, point)
+                #expect(try Self.conntrackEntries(point.namespace) == 0, "a stateless policy must not pull in conntrack")
+                try expectRemoval(backend, point, Self.routedFlows, checker)
+            }
+        }
+
+        func pair(_ kind: BackendKind, journal: Journal) throws {
+            let topology = try TopologyBuilder.up(.pair, journal: journal)
+            let point = topology.filterPoint
+            #expect(point.hook == .input)
+            let backend = try BackendFactory.make(kind)
+            try withChecker(topology) { checker in
+                _ = try backend.install(backend.compile(Self.pairPolicy), policy: Self.pairPolicy, at: point)
+                try expectVerdicts(Self.pairPolicy, Self.pairFlows, checker, backend, point)
+                try expectRemoval(backend, point, Self.pairFlows, checker)
+            }
+        }
+
+        func withChecker(_ topology: Topology, _ body: (UDPFlowChecker) throws -> Void) throws {
+            let scratch = try TestEnvironment.temporaryDirectory("netfilter")
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let checker = UDPFlowChecker(context: TrafficContext(topology: topology, scratchDirectory: scratch,
+                                                                 agentExecutable: TestEnvironment.benchlabBinary))
+            try checker.withEchoServers(Self.ports) { try body(checker) }
+        }
+
+        /// Every flow's verdict equals the reference's, and the counters moved by exactly the requests
+        /// sent: one filter decision per request, none for the replies.
+        func expectVerdicts(_ policy: Policy, _ flows: [(IPv4Address, UInt16)], _ checker: UDPFlowChecker,
+                            _ backend: any FilterBackend, _ point: FilterPoint) throws {
+            let before = try backend.counters(at: point)
+            var allowed = 0
+            var denied = 0
+            for (source, port) in flows {
+                let outcome = try checker.send(from: source, port: port)
+                let expected = ReferenceEvaluator.verdict(policy, outcome.flow)
+                #expect(outcome.observed == expected, "\(backend.kind.rawValue): \(outcome.flow)")
+                if expected == .allow { allowed += outcome.sent } else { denied += outcome.sent }
+            }
+            let after = try backend.counters(at: point)
+            #expect(after.allowedPackets - before.allowedPackets == UInt64(allowed), "\(backend.kind.rawValue): allowed packets")
+            #expect(after.deniedPackets - before.deniedPackets == UInt64(denied), "\(backend.kind.rawValue): denied packets")
+        }
+
+        func expectGates(_ backend: any FilterBackend) {
+            switch backend.kind {
+            case .iptablesLegacy: #expect(backend.gates["iptables_variant"] == "legacy")
+            case .iptablesNft, .iptablesIpset: #expect(backend.gates["iptables_variant"] == "nf_tables")
+            case .nftables: #expect(backend.gates["nft_family"] == "ip" && backend.gates["nft_version"] != nil)
+            default: break
+            }
+        }
+
+        /// The set backends took the first update as one element of the existing deny set.
+        func expectFirstUpdateJoinedSet(_ backend: any FilterBackend, _ point: FilterPoint) throws {
+            let listing: Command
+            if let ipset = backend as? IptablesIpsetBackend {
+                listing = Command("ipset", ["list", IpsetRestoreFile.setName(tag: ipset.tag, clause: 0)])
+            } else if backend is NftablesBackend {
+                listing = Command("nft", ["list", "set", "ip", "benchlab", NftablesScript.setName(clause: 0)])
+            } else {
+                return
+            }
+            let text = try Subprocess.run(listing.inNamespace(point.namespace), timeout: 10).requireSuccess().stdout
+            #expect(text.contains("198.18.32.0/24"), "\(backend.kind.rawValue): the set holds the added prefix:\n\(text)")
+        }
+
+        /// Connections conntrack tracks in `namespace` (0 when conntrack is not even loaded): conntrack
+        /// hooks a namespace only when something there asks for it (a ct expression, a state match).
+        static func conntrackEntries(_ namespace: String) throws -> Int {
+            let result = try Subprocess.run(Command("cat", ["/proc/sys/net/netfilter/nf_conntrack_count"]).inNamespace(namespace), timeout: 10)
+            return result.succeeded ? Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 : 0
+        }
+
+        /// Removal empties the namespace's firewall, twice in a row, and then every flow passes.
+        func expectRemoval(_ backend: any FilterBackend, _ point: FilterPoint, _ flows: [(IPv4Address, UInt16)],
+                           _ checker: UDPFlowChecker) throws {
+            try backend.remove(at: point)
+            let left = try FirewallSnapshot.take(point.namespace)
+            #expect(left.isEmpty, "\(backend.kind.rawValue) left: \(left)")
+            try backend.remove(at: point)
+            for (source, port) in flows {
+                #expect(try checker.send(from: source, port: port).observed == .allow)
+            }
+        }
+    }
+}
