@@ -59,6 +59,11 @@ public protocol FilterBackend: AnyObject {
     /// BPF_PROG_TEST_RUN nanoseconds per packet). Recorded under the workload "policy".
     func microbenchmarks(policy: Policy) throws -> [Sample]
 
+    /// How many entries the kernel holds for this policy in this backend's form (chain rules, set
+    /// elements after merging, map entries): the size each technology actually searches. nil when
+    /// it has no meaning (`none`).
+    func installedEntries(policy: Policy) throws -> Int?
+
     /// Starts counting the kernel's own run time of the backend's programs, if it can; the runner
     /// drives a short burst of traffic and then asks the window for nanoseconds per run.
     func startRunTimeWindow() throws -> (any RunTimeWindow)?
@@ -73,6 +78,7 @@ public protocol RunTimeWindow: AnyObject {
 extension FilterBackend {
     public var caveats: [String] { [] }
     public func microbenchmarks(policy: Policy) throws -> [Sample] { [] }
+    public func installedEntries(policy: Policy) throws -> Int? { nil }
     public func startRunTimeWindow() throws -> (any RunTimeWindow)? { nil }
 }
 

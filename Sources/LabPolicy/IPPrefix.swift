@@ -99,3 +99,22 @@ extension IPv4Prefix {
         return result.sorted()
     }
 }
+
+extension IPv4Prefix {
+    /// How many disjoint address intervals these prefixes make once overlapping and adjacent ones are
+    /// joined — what an nftables interval set with auto-merge holds for them.
+    public static func mergedIntervalCount(_ prefixes: [IPv4Prefix]) -> Int {
+        let ranges = prefixes.map { (UInt64($0.first.value), UInt64($0.last.value)) }.sorted { $0.0 < $1.0 }
+        var count = 0
+        var end: UInt64?
+        for (first, last) in ranges {
+            if let current = end, first <= current + 1 {
+                end = max(current, last)
+            } else {
+                count += 1
+                end = last
+            }
+        }
+        return count
+    }
+}

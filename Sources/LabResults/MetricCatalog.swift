@@ -46,6 +46,7 @@ public enum MetricCatalog {
         MetricInfo(name: "rx_dropped", unit: "packets", direction: .neutral, summary: "receive drops on the server interface"),
         MetricInfo(name: "tx_packets", unit: "packets", direction: .neutral, summary: "packets sent by the client interface"),
         MetricInfo(name: "install_ms", unit: "ms", direction: .lowerIsBetter, summary: "time to install the whole policy"),
+        MetricInfo(name: "installed_entries", unit: "entries", direction: .neutral, summary: "rules, set elements (after merging) or map entries the kernel holds for the policy"),
         MetricInfo(name: "update_ms", unit: "ms", direction: .lowerIsBetter, summary: "time to add one rule to the installed policy"),
         MetricInfo(name: "bpf_ns_per_run", unit: "ns", direction: .lowerIsBetter, summary: "BPF program run time per invocation"),
         MetricInfo(name: "ns_per_pkt_match", unit: "ns", direction: .lowerIsBetter, summary: "BPF_PROG_TEST_RUN time, packet matching a rule"),

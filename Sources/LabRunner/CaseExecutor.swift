@@ -80,6 +80,9 @@ public struct CaseExecutor {
             guard record.passed else { return Outcome(samples: samples, gates: backend.gates, equivalence: record) }
         }
         samples += try backend.microbenchmarks(policy: enforced)
+        if let entries = try backend.installedEntries(policy: enforced) {
+            samples.append(Sample(workload: "policy", metric: "installed_entries", value: Double(entries)))
+        }
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
             let before = try CollectorSnapshot.take(topology)
@@ -102,7 +105,7 @@ public struct CaseExecutor {
     /// per program run, which would tax the eBPF backends in every other number.
     private func runTime(_ backend: any FilterBackend, _ context: TrafficContext) throws -> Double? {
         guard let window = try backend.startRunTimeWindow() else { return nil }
-        _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 5000, durationSeconds: 1)),
+        _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 3000, durationSeconds: 0.5)),
                                    in: context)
         return try window.finish()
     }

@@ -5,7 +5,12 @@ import LabSystem
 /// Sends a set of probe flows through a topology (sink agent in the server namespace, client agent
 /// in the client namespace) and returns what each flow saw, in order.
 public enum ProbeRun {
-    public static func observe(_ flows: [Flow], in context: TrafficContext, timeout: Double = 0.4) throws -> [ProbeObservation] {
+    /// How long a probe batch waits for answers. Round trips across lab veths take tens of
+    /// microseconds, a few milliseconds on a loaded 2-core machine; a dropped flow costs the full
+    /// wait, so this bounds how long proving equivalence takes.
+    public static let timeout = 0.25
+
+    public static func observe(_ flows: [Flow], in context: TrafficContext, timeout: Double = ProbeRun.timeout) throws -> [ProbeObservation] {
         guard !flows.isEmpty else { return [] }
         let flowsFile = context.file("probe-flows.json")
         try AtomicFile.write(try JSONEncoder().encode(flows), to: flowsFile)

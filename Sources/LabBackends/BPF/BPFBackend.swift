@@ -28,6 +28,12 @@ public final class BPFBackend: FilterBackend {
         BackendArtifact(kind: "maps", text: try image(policy).dump)
     }
 
+    /// Map entries (host hashes, LPM tries, port slots) plus one action bit per clause.
+    public func installedEntries(policy: Policy) throws -> Int? {
+        let image = try image(policy)
+        return image.entryCount + image.clauses.count
+    }
+
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> Double {
         try remove(at: point)
         let image = try image(policy)

@@ -25,6 +25,16 @@ struct PrefixTests {
         #expect(IPv4Prefix("198.18.0.0")?.length == 32)
     }
 
+    @Test("merged intervals join overlapping and adjacent prefixes, as nft auto-merge does")
+    func mergedIntervals() {
+        let prefixes = ["198.19.0.0/32", "198.19.0.1/32", "198.19.0.2/31", "198.19.0.8/29", "198.19.0.12/30", "198.19.1.0/24"]
+            .map { IPv4Prefix($0)! }
+        // .0-.3 join (adjacent), .8-.15 swallows .12/30, the /24 stands alone.
+        #expect(IPv4Prefix.mergedIntervalCount(prefixes) == 3)
+        #expect(IPv4Prefix.mergedIntervalCount([]) == 0)
+        #expect(IPv4Prefix.mergedIntervalCount([IPv4Prefix("255.255.255.255/32")!, IPv4Prefix("0.0.0.0/0")!]) == 1)
+    }
+
     @Test("subtracting a hole leaves the minimal cover of the rest")
     func excluding() throws {
         let lab = try #require(IPv4Prefix("198.18.0.0/15"))

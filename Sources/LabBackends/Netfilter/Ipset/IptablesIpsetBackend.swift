@@ -30,6 +30,12 @@ public final class IptablesIpsetBackend: FilterBackend {
         .withSets(policy) { IpsetRestoreFile.setName(tag: tag, clause: $0.index) }
     }
 
+    /// Chain rules plus hash:net elements (ipset does not merge).
+    public func installedEntries(policy: Policy) throws -> Int? {
+        let layout = layout(policy)
+        return layout.rules.count + layout.sets.reduce(0) { $0 + $1.prefixes.count }
+    }
+
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         try NetfilterSupport.check(policy, for: kind)
         let layout = layout(policy)

@@ -18,6 +18,11 @@ public final class IptablesBackend: FilterBackend {
 
     public var kind: BackendKind { variant.backendKind }
 
+    /// One chain rule per policy rule: the linear chain every packet walks.
+    public func installedEntries(policy: Policy) throws -> Int? {
+        ChainLayout.linear(policy).rules.count
+    }
+
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         try NetfilterSupport.check(policy, for: kind)
         let comment = [

@@ -21,6 +21,12 @@ public final class NftablesBackend: FilterBackend {
         .withSets(policy) { NftablesScript.setName(clause: $0.index) }
     }
 
+    /// Chain rules plus set intervals as auto-merge leaves them: a dense prefix list collapses.
+    public func installedEntries(policy: Policy) throws -> Int? {
+        let layout = layout(policy)
+        return layout.rules.count + layout.sets.reduce(0) { $0 + IPv4Prefix.mergedIntervalCount($1.prefixes) }
+    }
+
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         try NetfilterSupport.check(policy, for: kind)
         let layout = layout(policy)
