@@ -22,6 +22,8 @@ public enum MetricCatalog {
         MetricInfo(name: "pps", unit: "packets/s", direction: .higherIsBetter, summary: "packets received per second"),
         MetricInfo(name: "pps_sent", unit: "packets/s", direction: .neutral, summary: "packets offered per second by the generator"),
         MetricInfo(name: "pps_dropped", unit: "packets/s", direction: .neutral, summary: "packets dropped per second at the filter"),
+        MetricInfo(name: "pps_handled", unit: "packets/s", direction: .higherIsBetter,
+                   summary: "packets per second the filter delivered or dropped (pps + pps_dropped)"),
         MetricInfo(name: "loss_ratio", unit: "ratio", direction: .lowerIsBetter, summary: "datagrams lost / datagrams the filter should let through"),
         MetricInfo(name: "sink_drops", unit: "packets", direction: .neutral,
                    summary: "datagrams the packet-rate sink's socket dropped for want of buffer (sink, not filter)"),

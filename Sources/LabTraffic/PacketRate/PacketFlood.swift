@@ -10,23 +10,29 @@ import LabSystem
 /// call, as fast as the path takes them or paced to a rate; pinned to one CPU.
 ///
 /// Why this generator — measured in a routed lab (client ⇄ dut ⇄ server, no filter, 60-byte frames,
-/// recvmmsg sink), 2-core VM, 3 s per try, tries interleaved, rate received at the server socket
-/// (every try: received = sent, no loss on the path):
+/// recvmmsg sink on the server), 2-core VM shared with other engineers' builds, 3 s per try, candidates
+/// interleaved try by try; kpps counted at the client's tx, the dut's rx, the server's rx and the sink
+/// socket, which agreed in every try: nothing was lost between generator and sink, so each figure is
+/// what the sending CPU sustains — the generator plus the whole veth path, which runs in its softirq:
 ///
-/// | generator                                  | median kpps (min–max), quiet | median kpps (min–max), loaded |
-/// |--------------------------------------------|------------------------------|-------------------------------|
-/// | trafgen -P1 (AF_PACKET TX ring, no qdisc)  | 245 (205–263), 8 tries       | 151 (132–200), 4 tries        |
-/// | AF_PACKET + sendmmsg, qdisc bypass, pinned | 222 (161–285), 8 tries       | 116 (99–127), 4 tries unpinned|
-/// | connected UDP socket + sendmmsg, pinned    | 193 (137–230), 8 tries       |  86 (79–128), 4 tries unpinned|
-/// | xdp-trafficgen (xdp-tools 1.3.1)           | does not load on 6.18: it probes the xdp_redirect_map_err tracepoint, removed from the kernel |
+/// | generator (pinned to CPU 0)                        | quiet, 8 tries        | 6 tries, load rising  | busy-loop hog, 5 tries |
+/// |----------------------------------------------------|-----------------------|-----------------------|------------------------|
+/// | this flood (AF_PACKET + sendmmsg, qdisc bypass)    | 269 (227–282)         | 222 (172–277)         | 150 (93–222)           |
+/// | trafgen -P1 (AF_PACKET TX ring, qdisc bypass)      | 264 (217–279)         | 265 (220–276)         | 157 (145–271)          |
+/// | connected UDP socket + sendmmsg (C, 1 source)      | 227 (192–240)         | 178 (138–249)         | –                      |
+/// | xdp-trafficgen (xdp-tools 1.3.1, Debian 12)        | does not load on 6.18: it probes the xdp_redirect_map_err tracepoint, which the kernel no longer has |
 ///
-/// trafgen was fastest, but its rate limit (-b) sends a whole second's packets at full speed and
-/// then sleeps (0.5 s at -b 100000pps sent 100000 packets), and its -t gap undershoots (20 µs gave
-/// 24 kpps): no usable `rate`. It also tunes global socket-memory sysctls and IRQ affinity unless told
-/// not to. The AF_PACKET flood is within the noise of trafgen's speed pinned (median of per-try
-/// ratios 1.07) and well ahead of UDP sockets (which pay for the client's own UDP/IP stack on the
-/// CPU that also runs the whole veth path), paces evenly, and counts exactly what it sent from
-/// allowed and denied sources — so it is the one benchlab keeps.
+/// (median, min–max.) The flood and trafgen are level (median per-try ratio 1.03 quiet, 0.99–1.04 in
+/// the three hog tries before outside load came in; trafgen led 1.3–1.6× in the three tries of the
+/// middle batch taken while other engineers' jobs loaded the machine); UDP sockets are 15–20% slower because the
+/// client's own UDP/IP stack runs on the CPU that also carries the whole veth path in softirq.
+/// trafgen is not kept: its rate limit (-b) sends a whole second's packets at full speed and then
+/// sleeps (-b 100000pps for 0.5 s sent 100000 packets), its gap option undershoots (-t 20us gave
+/// 24 kpps), and it tunes global socket-memory sysctls and IRQ affinity unless told not to. The
+/// flood paces in millisecond bursts, counts exactly what it sent from allowed and denied sources,
+/// and needs no extra package. Reproduce: a routed lab, `benchlab agent pps-sink` in the server
+/// namespace, then `benchlab agent flood --interface … --duration 3 …` against
+/// `trafgen -o <client if> -P 1 --no-sock-mem --notouch-irq -i udp.cfg` stopped after 3 s.
 public enum PacketFlood {
     public static let batch = 64
 

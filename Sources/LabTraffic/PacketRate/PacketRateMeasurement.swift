@@ -8,6 +8,9 @@ import LabSystem
 ///   the server's stack to an application (the server interface's rx count is the `rx_packets`
 ///   collector beside it).
 /// - `pps_dropped`: the filter's own drop counter, delta around the flood.
+/// - `pps_handled`: `pps` + `pps_dropped`, the packets the filter point disposed of either way. With a
+///   denied share, `pps` falls because the filter works, so this (not `pps`) is the rate to compare
+///   across backends; without one, it equals `pps`.
 /// - `loss_ratio`: packets the filter should have delivered that the sink did not read, over those it
 ///   should have delivered — the packets from allowed sources, or all of them when the filter
 ///   enforces nothing (`none`). Intended drops are not loss.
@@ -40,6 +43,7 @@ public struct PacketRateMeasurement: Sendable, Equatable {
         ]
         if let filterDropped {
             samples.append(Sample(workload: workload, metric: "pps_dropped", value: Double(filterDropped) / seconds))
+            samples.append(Sample(workload: workload, metric: "pps_handled", value: Double(sink.received + filterDropped) / seconds))
         }
         let expected = expectedDelivered
         if expected > 0 {

@@ -214,10 +214,11 @@ struct PacketRateTests {
         let flood = FloodReport(sent: 1_000_000, sentDenied: 500_000, elapsedSeconds: 2, busy: 0, firstError: nil)
         let enforced = try PacketRateMeasurement(flood: flood, sink: SinkReport(received: 490_000, socketDrops: 3),
                                                  filterDropped: 500_100, enforces: true).samples(workload: "w")
-        #expect(enforced.map(\.metric) == ["pps_sent", "pps", "pps_dropped", "loss_ratio", "sink_drops"])
+        #expect(enforced.map(\.metric) == ["pps_sent", "pps", "pps_dropped", "pps_handled", "loss_ratio", "sink_drops"])
         #expect(value(enforced, "pps_sent") == 500_000)
         #expect(value(enforced, "pps") == 245_000)
         #expect(value(enforced, "pps_dropped") == 250_050)
+        #expect(value(enforced, "pps_handled") == 495_050)
         #expect(value(enforced, "loss_ratio") == 0.02)
         #expect(value(enforced, "sink_drops") == 3)
 
@@ -226,6 +227,7 @@ struct PacketRateTests {
                                                  filterDropped: 0, enforces: false).samples(workload: "w")
         #expect(value(baseline, "loss_ratio") == 0)
         #expect(value(baseline, "pps_dropped") == 0)
+        #expect(value(baseline, "pps_handled") == 500_000)
         #expect(value(baseline, "sink_drops") == nil)
     }
 
