@@ -1,9 +1,13 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#include <linux/if_packet.h>
+#include <linux/sock_diag.h>
 #include "CLabShims.h"
 
 int lab_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -77,4 +81,59 @@ int lab_udp_echo_from_destination(int fd) {
     c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
     memcpy(CMSG_DATA(c), &reply_from, sizeof(reply_from));
     return (int)sendmsg(fd, &reply, 0);
+}
+
+int lab_packet_tx_socket(int ifindex) {
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    struct sockaddr_ll address = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
+    if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0 ||
+        bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int lab_sendmmsg_frames(int fd, const void *frames, unsigned int frame_length, unsigned int frame_count,
+                        unsigned int first, unsigned int count) {
+    struct mmsghdr messages[LAB_BATCH];
+    struct iovec iov[LAB_BATCH];
+    if (count > LAB_BATCH) count = LAB_BATCH;
+    if (frame_count == 0) { errno = EINVAL; return -1; }
+    memset(messages, 0, sizeof(messages));
+    for (unsigned int i = 0; i < count; i++) {
+        unsigned int index = (first + i) % frame_count;
+        iov[i].iov_base = (char *)frames + (size_t)index * frame_length;
+        iov[i].iov_len = frame_length;
+        messages[i].msg_hdr.msg_iov = &iov[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    return sendmmsg(fd, messages, count, 0);
+}
+
+int lab_pin_to_cpu(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof(set), &set);
+}
+
+int lab_avoid_cpu(int cpu) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) < 0) return -1;
+    CPU_CLR(cpu, &set);
+    if (CPU_COUNT(&set) == 0) { errno = EINVAL; return -1; }
+    return sched_setaffinity(0, sizeof(set), &set);
+}
+
+long long lab_socket_drops(int fd) {
+    unsigned int info[SK_MEMINFO_VARS];
+    socklen_t length = sizeof(info);
+    memset(info, 0, sizeof(info));
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &length) < 0) return -1;
+    return info[SK_MEMINFO_DROPS];
 }

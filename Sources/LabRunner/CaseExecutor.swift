@@ -86,7 +86,10 @@ public struct CaseExecutor {
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
             let before = try CollectorSnapshot.take(topology)
-            let measured = try WorkloadRunner.run(workload, in: context)
+            let filter = FilterUnderTest(policy: spec.variant.policy, enforces: backend.kind != .none) {
+                try backend.counters(at: point).deniedPackets
+            }
+            let measured = try WorkloadRunner.run(workload, in: context, filter: filter)
             let after = try CollectorSnapshot.take(topology)
             samples += measured
             samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)

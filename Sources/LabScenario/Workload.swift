@@ -4,12 +4,14 @@ public enum Workload: Sendable, Equatable {
     case throughput(ThroughputWorkload)
     case latency(LatencyWorkload)
     case connect(ConnectWorkload)
+    case packetRate(PacketRateWorkload)
 
     public var name: String {
         switch self {
         case .throughput(let w): return w.name
         case .latency(let w): return w.name
         case .connect(let w): return w.name
+        case .packetRate(let w): return w.name
         }
     }
 
@@ -19,6 +21,7 @@ public enum Workload: Sendable, Equatable {
         case .throughput: return "throughput"
         case .latency: return "latency"
         case .connect: return "connect"
+        case .packetRate: return "packet-rate"
         }
     }
 
@@ -34,6 +37,10 @@ public enum Workload: Sendable, Equatable {
             return "protocol=\(w.proto.rawValue) payload=\(w.payloadBytes)B count=\(w.count) duration=\(formatSeconds(w.durationSeconds))"
         case .connect(let w):
             return "count=\(w.count) duration=\(formatSeconds(w.durationSeconds))"
+        case .packetRate(let w):
+            let rate = w.packetsPerSecond == 0 ? "unlimited" : "\(w.packetsPerSecond)pps"
+            let share = w.deniedShare == w.deniedShare.rounded() ? "\(Int(w.deniedShare))" : "\(w.deniedShare)"
+            return "size=\(w.payloadBytes)B rate=\(rate) denied_share=\(share) duration=\(formatSeconds(w.durationSeconds))"
         }
     }
 
@@ -43,6 +50,7 @@ public enum Workload: Sendable, Equatable {
         case .throughput(let w): return Double(w.durationSeconds) + 10
         case .latency(let w): return w.durationSeconds + 5
         case .connect(let w): return w.durationSeconds + 5
+        case .packetRate(let w): return w.durationSeconds + 5
         }
     }
 }
@@ -107,5 +115,33 @@ public struct ConnectWorkload: Sendable, Equatable {
         self.name = name
         self.count = count
         self.durationSeconds = durationSeconds
+    }
+}
+
+/// Small UDP datagrams at a target rate (or as fast as the path takes them) through the filter
+/// point: what a filter costs per packet. A share of the packets can come from sources the case's
+/// policy denies, so the drop path is measured too.
+public struct PacketRateWorkload: Sendable, Equatable {
+    /// 18 bytes of UDP payload make the smallest Ethernet frame, 64 bytes on the wire with the FCS.
+    public static let minimumFramePayload = 18
+    /// The largest payload of one unfragmented datagram on the lab's 1500-byte links: 1500 − 20 − 8.
+    public static let largestPayload = 1472
+
+    public var name: String
+    /// UDP payload bytes per packet.
+    public var payloadBytes: Int
+    public var durationSeconds: Double
+    /// Target packets per second, 0 = as fast as the path takes them.
+    public var packetsPerSecond: Int
+    /// Share (0…1) of the packets sent from sources the case's policy denies.
+    public var deniedShare: Double
+
+    public init(name: String = "udp-packet-rate", payloadBytes: Int = minimumFramePayload, durationSeconds: Double = 5,
+                packetsPerSecond: Int = 0, deniedShare: Double = 0) {
+        self.name = name
+        self.payloadBytes = payloadBytes
+        self.durationSeconds = durationSeconds
+        self.packetsPerSecond = packetsPerSecond
+        self.deniedShare = deniedShare
     }
 }

@@ -3,6 +3,7 @@ import Yams
 /// The `type:` of a workload entry.
 enum WorkloadKind: String, CaseIterable {
     case throughput, latency, connect
+    case packetRate = "packet-rate"
 
     /// The keys each kind takes; a key of another kind is reported as not applying to this one.
     var keys: [String] {
@@ -10,6 +11,7 @@ enum WorkloadKind: String, CaseIterable {
         case .throughput: return ["type", "name", "protocol", "streams", "duration", "message_size", "bitrate"]
         case .latency: return ["type", "name", "protocol", "payload", "count", "duration"]
         case .connect: return ["type", "name", "count", "duration"]
+        case .packetRate: return ["type", "name", "size", "duration", "rate", "denied_share"]
         }
     }
 
@@ -102,6 +104,7 @@ extension Workload {
         case .throughput(var w): w.name = name; return .throughput(w)
         case .latency(var w): w.name = name; return .latency(w)
         case .connect(var w): w.name = name; return .connect(w)
+        case .packetRate(var w): w.name = name; return .packetRate(w)
         }
     }
 }

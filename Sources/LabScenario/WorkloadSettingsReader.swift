@@ -16,6 +16,7 @@ struct WorkloadSettingsReader {
         case .throughput: return throughput().map(Workload.throughput)
         case .latency: return latency().map(Workload.latency)
         case .connect: return connect().map(Workload.connect)
+        case .packetRate: return packetRate().map(Workload.packetRate)
         }
     }
 
@@ -70,6 +71,20 @@ struct WorkloadSettingsReader {
         }
         guard let count, let duration else { return nil }
         return ConnectWorkload(name: "tcp-connect", count: count, durationSeconds: Double(duration) / 1000)
+    }
+
+    private func packetRate() -> PacketRateWorkload? {
+        let size = fields.value("size", default: PacketRateWorkload.minimumFramePayload) {
+            reader.bytes($0, subject("size"), in: 1...PacketRateWorkload.largestPayload)?.bytes
+        }
+        let duration = fields.value("duration", default: 5_000) {
+            reader.milliseconds($0, subject("duration"), in: Self.durations)
+        }
+        let rate = fields.value("rate", default: 0) { reader.packetsPerSecond($0, subject("rate")) }
+        let share = fields.value("denied_share", default: 0) { reader.share($0, subject("denied_share")) }
+        guard let size, let duration, let rate, let share else { return nil }
+        return PacketRateWorkload(payloadBytes: size, durationSeconds: Double(duration) / 1000, packetsPerSecond: rate,
+                                  deniedShare: share)
     }
 
     private func transportProtocol() -> TransportProtocol? {

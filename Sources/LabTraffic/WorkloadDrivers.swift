@@ -29,12 +29,15 @@ public enum WorkloadRunner {
     public static let tcpEchoPort: UInt16 = 7002
     public static let connectPort: UInt16 = 7003
 
-    public static func run(_ workload: Workload, in context: TrafficContext) throws -> [Sample] {
+    /// `filter`: the policy and drop counter of the filter in the path, which the packet-rate workload
+    /// needs to choose its sources and count drops; the other workloads ignore it.
+    public static func run(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest = .unfiltered) throws -> [Sample] {
         try Cancellation.shared.checkpoint()
         switch workload {
         case .throughput(let spec): return try throughput(spec, context)
         case .latency(let spec): return try latency(spec, context)
         case .connect(let spec): return try connect(spec, context)
+        case .packetRate(let spec): return try PacketRateDriver.run(spec, filter: filter, context)
         }
     }
 

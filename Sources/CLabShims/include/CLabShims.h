@@ -26,4 +26,24 @@ int lab_enable_pktinfo(int fd);
 /// to another local address (an AnyIP range) rejects. Returns bytes echoed, or -1 with errno.
 int lab_udp_echo_from_destination(int fd);
 
+/// An AF_PACKET socket for sending only (protocol 0: it receives nothing), bound to interface
+/// `ifindex`, with PACKET_QDISC_BYPASS so frames go straight to the driver. Returns the fd.
+int lab_packet_tx_socket(int ifindex);
+
+/// sendmmsg(2) of `count` (at most 64) whole frames taken in turn from a cycle of `frame_count`
+/// frames of `frame_length` bytes stored back to back, starting at index `first` and wrapping
+/// around. Returns the number of frames sent.
+int lab_sendmmsg_frames(int fd, const void *frames, unsigned int frame_length, unsigned int frame_count,
+                        unsigned int first, unsigned int count);
+
+/// Pins the calling thread (and the children it starts) to CPU `cpu`.
+int lab_pin_to_cpu(int cpu);
+
+/// Lets the calling thread run on every CPU it may use now except `cpu`; fails with EINVAL if that
+/// would leave none.
+int lab_avoid_cpu(int cpu);
+
+/// Datagrams the socket dropped for want of receive buffer space (SO_MEMINFO, SK_MEMINFO_DROPS).
+long long lab_socket_drops(int fd);
+
 #endif

@@ -62,6 +62,7 @@ extension Workload {
         case .throughput(let w): return Double(w.durationSeconds)
         case .latency(let w): return w.durationSeconds
         case .connect(let w): return w.durationSeconds
+        case .packetRate(let w): return w.durationSeconds
         }
     }
 }

@@ -1,0 +1,25 @@
+import LabPolicy
+
+/// What a packet-rate workload must know about the filter its packets cross, handed over by the
+/// runner (traffic code knows no backends): the case's policy, whether it is enforced, and a counter
+/// of the filter's drops.
+public struct FilterUnderTest {
+    /// The case's policy. Sources are chosen by its verdicts, so every backend of a case — `none`
+    /// included — is sent the same packets.
+    public var policy: Policy
+    /// Whether the installed filter enforces `policy`. `none` does not: it delivers every packet,
+    /// which is what its packets are expected to do.
+    public var enforces: Bool
+    /// Packets the filter has dropped so far (a counter that only grows), read just before and just
+    /// after the flood; nil when there is no filter to ask.
+    public var droppedPackets: (() throws -> UInt64)?
+
+    public init(policy: Policy, enforces: Bool, droppedPackets: (() throws -> UInt64)?) {
+        self.policy = policy
+        self.enforces = enforces
+        self.droppedPackets = droppedPackets
+    }
+
+    /// No filter and no policy: every source is allowed, nothing is counted as dropped.
+    public static var unfiltered: FilterUnderTest { FilterUnderTest(policy: .allowAll, enforces: false, droppedPackets: nil) }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import LabPolicy
+import LabResults
+import LabScenario
+import LabSystem
+import LabTopology
+
+/// Runs a packet-rate workload: the sink in the server namespace, the flood in the client namespace,
+/// the filter's drop counter read around the flood. Both children are reaped before this returns.
+enum PacketRateDriver {
+    static let port: UInt16 = 7004
+    /// No flood sends faster than this (veth paths forward a few hundred kpps to a few Mpps): the count
+    /// bound of an unpaced flood, beside its time bound.
+    static let ceilingPacketsPerSecond = 50_000_000.0
+    /// The flood's CPU, and the one the sink stays off, on a machine with more than one.
+    static let floodCPU = 0
+
+    static func run(_ spec: PacketRateWorkload, filter: FilterUnderTest, _ context: TrafficContext) throws -> [Sample] {
+        let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, port: port, workload: spec.name)
+        let topology = context.topology
+        let separateCPUs = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
+        var sinkArguments = ["agent", "pps-sink", "--bind", "\(topology.serverAddress):\(port)",
+                             // A sink orphaned by a crashed run exits on its own.
+                             "--deadline", "\(spec.durationSeconds + 30)"]
+        if separateCPUs { sinkArguments += ["--avoid-cpu", "\(floodCPU)"] }
+        let sink = try BackgroundProcess(Command(context.agentExecutable, sinkArguments).inNamespace(topology.server),
+                                         stdoutPath: context.file("\(spec.name)-sink.out"),
+                                         stderrPath: context.file("\(spec.name)-sink.err"))
+        defer { sink.stop(grace: 2) }
+        try ListenerProbe.waitForListener(namespace: topology.server, port: port, transport: .udp, process: sink)
+
+        let droppedBefore = try filter.droppedPackets?()
+        let flood = try runFlood(spec, sources: sources, cpu: separateCPUs ? floodCPU : nil, context)
+        // On veth the path runs in the sender's softirq, but a backlog handed to ksoftirqd can trail it
+        // by a few milliseconds: let it land before the counters are read and the sink is stopped.
+        usleep(100_000)
+        let droppedAfter = try filter.droppedPackets?()
+        let sinkReport = try stopSink(sink, spec.name)
+        let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
+        return try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
+            .samples(workload: spec.name)
+    }
+
+    static func floodArguments(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?, topology: Topology) -> [String] {
+        let nextHop = topology.interfaces.first { $0.address.hasPrefix("\(AddressPlan.clientGateway)/") }!
+        let maximum = spec.packetsPerSecond > 0
+            ? Double(spec.packetsPerSecond) * spec.durationSeconds
+            : ceilingPacketsPerSecond * spec.durationSeconds
+        var arguments = ["agent", "flood", "--interface", topology.clientInterface.name,
+                         "--source-mac", topology.clientInterface.mac, "--gateway-mac", nextHop.mac,
+                         "--target", "\(topology.serverAddress):\(port)",
+                         "--size", "\(spec.payloadBytes)", "--rate", "\(spec.packetsPerSecond)",
+                         "--denied-share", "\(spec.deniedShare)", "--duration", "\(spec.durationSeconds)",
+                         "--count", "\(UInt64(maximum.rounded(.up)))"]
+        arguments += sources.allowed.flatMap { ["--allowed", "\($0)"] }
+        arguments += sources.denied.flatMap { ["--denied", "\($0)"] }
+        if let cpu { arguments += ["--cpu", "\(cpu)"] }
+        return arguments
+    }
+
+    private static func runFlood(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?,
+                                 _ context: TrafficContext) throws -> FloodReport {
+        let arguments = floodArguments(spec, sources: sources, cpu: cpu, topology: context.topology)
+        let result = try Subprocess.run(Command(context.agentExecutable, arguments).inNamespace(context.topology.client),
+                                        timeout: spec.durationSeconds + 10)
+        try result.requireSuccess("\(spec.name): agent flood")
+        return try lastLineJSON(FloodReport.self, result.stdout, "\(spec.name): agent flood")
+    }
+
+    private static func stopSink(_ sink: BackgroundProcess, _ name: String) throws -> SinkReport {
+        let status = sink.stop(grace: 2)
+        guard status == 0 else {
+            let detail = sink.readStderr().split(whereSeparator: \.isNewline).last.map(String.init) ?? "no output"
+            throw LabFailure("\(name): agent pps-sink exited \(status): \(detail)")
+        }
+        return try lastLineJSON(SinkReport.self, sink.readStdout(), "\(name): agent pps-sink")
+    }
+
+    static func lastLineJSON<T: Decodable>(_ type: T.Type, _ output: String, _ what: String) throws -> T {
+        guard let line = output.split(separator: "\n").last,
+              let value = try? JSONDecoder().decode(T.self, from: Data(line.utf8)) else {
+            throw LabFailure("\(what) printed no report: \(output.prefix(200))")
+        }
+        return value
+    }
+}
