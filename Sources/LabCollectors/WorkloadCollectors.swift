@@ -20,7 +20,9 @@ public struct CollectorSnapshot: Sendable {
     }
 
     /// cpu_* (ms over the workload), rx_* at the server, tx_packets at the client, and
-    /// cpu_ns_per_pkt = (softirq + system CPU) / packets received by the server interface.
+    /// cpu_ns_per_pkt = (softirq + system CPU) / packets the client sent: every packet the path and
+    /// the filter handled, including the ones a filter dropped (dividing by what reached the server
+    /// would charge a dropping filter for packets it never forwarded).
     public static func samples(workload: String, from before: CollectorSnapshot, to after: CollectorSnapshot) -> [Sample] {
         let usage = CPUUsage(from: before.cpu, to: after.cpu)
         let server = after.server.delta(since: before.server)
@@ -35,8 +37,8 @@ public struct CollectorSnapshot: Sendable {
             Sample(workload: workload, metric: "rx_dropped", value: Double(server.rxDropped)),
             Sample(workload: workload, metric: "tx_packets", value: Double(client.txPackets)),
         ]
-        if server.rxPackets > 0 {
-            let ns = (usage.softirqMs + usage.systemMs) * 1e6 / Double(server.rxPackets)
+        if client.txPackets > 0 {
+            let ns = (usage.softirqMs + usage.systemMs) * 1e6 / Double(client.txPackets)
             samples.append(Sample(workload: workload, metric: "cpu_ns_per_pkt", value: ns))
         }
         return samples

@@ -44,7 +44,7 @@ public enum MetricCatalog {
         MetricInfo(name: "cpu_system_ms", unit: "ms", direction: .neutral, summary: "system CPU time, all CPUs"),
         MetricInfo(name: "cpu_user_ms", unit: "ms", direction: .neutral, summary: "user CPU time, all CPUs"),
         MetricInfo(name: "cpu_busy_ratio", unit: "ratio", direction: .neutral, summary: "non-idle CPU time / wall time × CPUs"),
-        MetricInfo(name: "cpu_ns_per_pkt", unit: "ns", direction: .lowerIsBetter, summary: "(softirq + system) CPU per packet received"),
+        MetricInfo(name: "cpu_ns_per_pkt", unit: "ns", direction: .lowerIsBetter, summary: "(softirq + system) CPU per packet sent by the client"),
         MetricInfo(name: "rx_packets", unit: "packets", direction: .neutral, summary: "packets received by the server interface"),
         MetricInfo(name: "rx_bytes", unit: "bytes", direction: .neutral, summary: "bytes received by the server interface"),
         MetricInfo(name: "rx_dropped", unit: "packets", direction: .neutral, summary: "receive drops on the server interface"),

@@ -12,9 +12,6 @@ int lab_setns_net(int fd);
 /// CLONE_NEWNET, for callers that need the constant.
 int lab_clone_newnet(void);
 
-/// sendmmsg(2) of `count` copies of one UDP payload to the connected socket `fd`; returns messages sent.
-int lab_sendmmsg_same(int fd, const void *payload, unsigned int length, unsigned int count);
-
 /// recvmmsg(2) of up to `count` datagrams into a scratch buffer, non-blocking; returns messages received.
 int lab_recvmmsg_discard(int fd, unsigned int count);
 

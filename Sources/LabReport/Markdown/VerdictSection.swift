@@ -6,7 +6,7 @@ import LabStats
 struct VerdictSection {
     /// The metric a workload is judged by, first match wins.
     static let headlinePriority = [
-        "throughput_gbps", "pps", "cps", "latency_p99_us", "latency_p50_us", "connect_p50_us",
+        "throughput_gbps", "pps_handled", "pps", "cps", "latency_p99_us", "latency_p50_us", "connect_p50_us",
         "install_ms", "update_ms", "cpu_ns_per_pkt",
     ]
 
