@@ -14,18 +14,20 @@ extension ScenarioTests {
             let scenario = try load("quick")
             #expect(scenario.name == "quick")
             #expect(scenario.topology == .routed)
-            #expect(scenario.backends == [.none])
-            #expect(scenario.repeats == 3)
-            #expect(scenario.warmup == 1)
-            #expect(scenario.parameters.isEmpty)
-            #expect(scenario.variants == [Variant(point: [], workloads: [
+            #expect(scenario.backends == BackendKind.allCases)
+            #expect(scenario.repeats == 1)
+            #expect(scenario.warmup == 0)
+            #expect(scenario.parameters == [Parameter(name: "rules", values: ["10", "1000", "10000"])])
+            #expect(scenario.variants.map { $0.policy.rules.count } == [11, 1001, 10001])
+            let first = try #require(scenario.variants.first)
+            #expect(first.policy.defaultAction == .allow)
+            #expect(first.policy.rules.last == Rule(action: .deny, proto: .tcp, destinationPorts: PortRange(6000, 6010)))
+            #expect(first.policy.rules.dropLast().allSatisfy { $0.action == .deny && $0.source?.length == 32 })
+            #expect(first.workloads == [
                 .throughput(ThroughputWorkload(name: "tcp-throughput", proto: .tcp, durationSeconds: 2)),
-                .throughput(ThroughputWorkload(name: "udp-throughput", proto: .udp, durationSeconds: 2, messageBytes: 1400,
-                                               bitrateBitsPerSecond: 0)),
-                .latency(LatencyWorkload(name: "udp-latency", proto: .udp, payloadBytes: 64, count: 20_000, durationSeconds: 2)),
-                .latency(LatencyWorkload(name: "tcp-latency", proto: .tcp, payloadBytes: 64, count: 20_000, durationSeconds: 2)),
-                .connect(ConnectWorkload(name: "tcp-connect", count: 2000, durationSeconds: 2)),
-            ], policy: .allowAll)])
+                .packetRate(PacketRateWorkload(name: "udp-packet-rate", payloadBytes: 18, durationSeconds: 0.5, deniedShare: 0.25)),
+                .latency(LatencyWorkload(name: "udp-latency", proto: .udp, payloadBytes: 64, count: 3000, durationSeconds: 0.3)),
+            ])
             #expect(scenario.sourceText.hasPrefix("# The default job"))
         }
 
@@ -33,14 +35,13 @@ extension ScenarioTests {
             let scenario = try load("ci-smoke")
             #expect(scenario.name == "ci-smoke")
             #expect(scenario.topology == .routed)
-            #expect(scenario.backends == [.none])
+            #expect(scenario.backends == [.none, .nftables, .xdp])
             #expect(scenario.repeats == 1)
             #expect(scenario.warmup == 0)
-            #expect(scenario.variants == [Variant(point: [], workloads: [
-                .throughput(ThroughputWorkload(name: "tcp-throughput", proto: .tcp, durationSeconds: 1)),
-                .latency(LatencyWorkload(name: "udp-latency", proto: .udp, count: 2000, durationSeconds: 1)),
-                .connect(ConnectWorkload(name: "tcp-connect", count: 200, durationSeconds: 1)),
-            ], policy: .allowAll)])
+            let variant = try #require(scenario.variants.first)
+            #expect(scenario.variants.count == 1)
+            #expect(variant.policy.rules.count == 21)
+            #expect(variant.workloads.map(\.name) == ["tcp-throughput", "udp-packet-rate", "udp-latency", "tcp-connect"])
         }
 
         /// Traffic time alone (every case, every round) must leave most of the budget for topology setup,
