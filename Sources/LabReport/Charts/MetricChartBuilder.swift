@@ -6,8 +6,9 @@ struct MetricChartBuilder {
     /// The metrics worth a chart of their own, and whether their y axis is logarithmic (install and
     /// update times span orders of magnitude between a BPF map update and a 10k-rule iptables-restore).
     static let charted: [(metric: String, logY: Bool)] = [
-        ("throughput_gbps", false), ("pps", false), ("cps", false), ("cpu_ns_per_pkt", false),
+        ("throughput_gbps", false), ("pps_handled", false), ("pps", false), ("cps", false), ("cpu_ns_per_pkt", false),
         ("install_ms", true), ("update_ms", true),
+        ("ns_per_pkt_match", false), ("ns_per_pkt_nomatch", false), ("bpf_ns_per_run", false),
     ]
 
     let run: RunAnalysis
@@ -39,6 +40,8 @@ struct MetricChartBuilder {
         if axis.logarithmic { script.set("logscale x 10") }
         if logY { script.set("logscale y 10") }
         script.set("offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05")
+        // Every charted quantity is non-negative: keep the offsets from drawing a negative axis.
+        if !logY { script.set("yrange [0:*]") }
         script.plot(elements)
         return Chart(name: name, title: title, workload: id.workload, script: script.text, data: data.text)
     }

@@ -9,6 +9,7 @@ set xlabel 'rules (log scale)'
 set ylabel 'throughput_gbps (Gbit/s)'
 set logscale x 10
 set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+set yrange [0:*]
 plot 'tcp-throughput-throughput_gbps.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 lc rgb '#7f7f7f' title 'none', \
      'tcp-throughput-throughput_gbps.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 lc rgb '#d62728' title 'iptables-legacy', \
      'tcp-throughput-throughput_gbps.dat' index 2 using 1:2:3:4 with yerrorlines lw 2 lc rgb '#9467bd' title 'nftables', \
