@@ -32,6 +32,7 @@ public struct LabSession {
             if let bpf = backend as? BPFBackend {
                 // The link must outlive this process: pin it, and journal the pin for `down`.
                 let pins = "\(LabNames.pinDirectory)/\(id)"
+                try BPFPinRoot.ensureMounted()
                 try journal.record(.removePath(pins))
                 bpf.pinDirectory = pins
             }
@@ -84,7 +85,30 @@ public struct LabSession {
         lines.append("filter point: \(point.namespace) ingress \(point.ingressInterface) (\(point.hook.rawValue)), backend \(backend.rawValue), \(policy.rules.count) rule(s), default \(policy.defaultAction.rawValue)")
         if let artifactPath { lines.append("installed policy: \(artifactPath)") }
         lines.append("")
-        lines.append("try: ip netns exec \(topology.client) ping -c1 -I 198.19.0.1 \(AddressPlan.server)")
+        lines.append("probe it by hand (each line says what the policy decides):")
+        for (flow, verdict) in examples() {
+            lines.append("  \(command(for: flow))    # \(verdict.rawValue)")
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// A few flows the policy allows and a few it denies, from the same probe set equivalence uses,
+    /// ICMP first (ping needs no server), so a user can check the installed filter independently.
+    func examples(perVerdict: Int = 3) -> [(Flow, Action)] {
+        let flows = ProbeSetGenerator(randomFlows: 16).probes(for: policy).sorted { ($0.proto == .icmp ? 0 : 1) < ($1.proto == .icmp ? 0 : 1) }
+        var picked: [(Flow, Action)] = []
+        for action in [Action.deny, .allow] {
+            picked += flows.lazy.filter { ReferenceEvaluator.verdict(policy, $0) == action }.prefix(perVerdict).map { ($0, action) }
+        }
+        return picked
+    }
+
+    func command(for flow: Flow) -> String {
+        let exec = "ip netns exec \(topology.client)"
+        switch flow.proto {
+        case .icmp: return "\(exec) ping -c1 -W1 -I \(flow.source) \(flow.destination)"
+        case .udp: return "\(exec) nc -u -w1 -s \(flow.source) \(flow.destination) \(flow.destinationPort ?? 0) </dev/null"
+        default: return "\(exec) nc -z -w1 -s \(flow.source) \(flow.destination) \(flow.destinationPort ?? 0)"
+        }
     }
 }

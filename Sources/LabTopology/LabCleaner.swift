@@ -56,7 +56,10 @@ public struct LabCleaner {
             report.failures += failures.map { "\(journal.id): \($0)" }
             report.journalsReplayed.append(journal.id)
         }
-        guard only == nil else { return report }
+        guard only == nil else {
+            if pinDirectory == BPFPinRoot.path { BPFPinRoot.unmountIfEmpty() }
+            return report
+        }
         do {
             report.knobsRestored = try KnobLedger(directory: stateDirectory).releaseAll(except: liveIds)
         } catch {
@@ -98,8 +101,8 @@ public struct LabCleaner {
     }
 
     private func sweepPins(live: Set<String>, into report: inout CleanReport) {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: pinDirectory)) ?? []
-        for entry in entries.sorted() where !live.contains(entry) {
+        defer { if pinDirectory == BPFPinRoot.path { BPFPinRoot.unmountIfEmpty() } }
+        for entry in BPFPinRoot.pinnedEntries(in: pinDirectory) where !live.contains(entry) {
             let path = "\(pinDirectory)/\(entry)"
             do {
                 try FileManager.default.removeItem(atPath: path)

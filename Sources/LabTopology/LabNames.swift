@@ -8,7 +8,9 @@ import Glibc
 public enum LabNames {
     public static let prefix = "bl"
     public static let stateDirectory = "/run/benchlab"
-    public static let pinDirectory = "/sys/fs/bpf/benchlab"
+    /// benchlab's own bpffs instance, mounted on demand (see BPFPinRoot): labs made by `up` pin their
+    /// BPF links here. A private mount leaves the host's /sys/fs/bpf (mounted or not) untouched.
+    public static let pinDirectory = "/run/benchlab/bpffs"
 
     /// A fresh id: 6 characters of [0-9a-z], e.g. "k3x9q0".
     public static func newID() -> String {

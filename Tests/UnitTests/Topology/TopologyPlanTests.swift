@@ -85,3 +85,18 @@ struct TopologyPlanTests {
         #expect(plan.sysctls(for: "bl-aaaaaa-cli").contains { $0 == ("net.ipv4.tcp_tw_reuse", "1") })
     }
 }
+
+@Suite("BPF pin root")
+struct BPFPinRootTests {
+    @Test("only a bpf filesystem at exactly the pin root counts as mounted")
+    func mountDetection() {
+        let mounts = """
+            sysfs /sys sysfs rw,relatime 0 0
+            bpf /sys/fs/bpf bpf rw,relatime 0 0
+            tmpfs /run/benchlab/bpffs tmpfs rw 0 0
+            """
+        #expect(BPFPinRoot.mountedBPFFS(in: mounts, at: "/sys/fs/bpf"))
+        #expect(!BPFPinRoot.mountedBPFFS(in: mounts, at: "/run/benchlab/bpffs"))
+        #expect(BPFPinRoot.mountedBPFFS(in: "bpf /run/benchlab/bpffs bpf rw 0 0", at: "/run/benchlab/bpffs"))
+    }
+}
