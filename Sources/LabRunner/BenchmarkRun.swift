@@ -144,7 +144,10 @@ public final class BenchmarkRun {
     }
 
     private func makeRunDirectory(runId: String) throws -> String {
-        var directory = "\(options.outputParent)/\(Timestamp.compact())-\(options.scenario.name)"
+        // Absolute, so the path printed at the end works from anywhere.
+        let parent = options.outputParent.hasPrefix("/") ? options.outputParent
+            : "\(FileManager.default.currentDirectoryPath)/\(options.outputParent)"
+        var directory = "\(parent)/\(Timestamp.compact())-\(options.scenario.name)"
         if FileManager.default.fileExists(atPath: directory) { directory += "-\(runId)" }
         try AtomicFile.makeDirectory(directory)
         return (directory as NSString).standardizingPath
