@@ -30,16 +30,7 @@ struct BPFPolicyDumpGoldenTests {
     @Test("the dump of a fixed policy matches the golden file")
     func golden() throws {
         let dump = try BPFPolicyCompiler.compile(Self.policy).dump
-        if ProcessInfo.processInfo.environment["BENCHLAB_UPDATE_GOLDEN"] == "1" {
-            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appending(path: "Fixtures/golden/bpf/\(Self.goldenName).txt")
-            try dump.write(to: source, atomically: true, encoding: .utf8)
-            Issue.record("rewrote \(source.path); review the diff and run again")
-            return
-        }
-        let url = try #require(Bundle.module.url(forResource: Self.goldenName, withExtension: "txt",
-                                                 subdirectory: "Fixtures/golden/bpf"))
-        #expect(dump == (try String(contentsOf: url, encoding: .utf8)))
+        try Golden.check(dump, against: Golden.directory.appendingPathComponent("bpf/\(Self.goldenName).txt"))
     }
 
     @Test("equal policies dump identically whatever the order of prefixes within a run")

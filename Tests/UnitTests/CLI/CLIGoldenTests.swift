@@ -7,8 +7,7 @@ import Testing
 /// statuses are part of the interface (swift-argument-parser's habit: golden text for whole outputs).
 @Suite("benchlab command line")
 struct CLIGoldenTests {
-    static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden/cli")
+    static let goldens = Golden.directory.appendingPathComponent("cli")
     let scenarios = "\(TestEnvironment.packageRoot)/scenarios"
 
     func benchlab(_ arguments: [String], asNobody: Bool = false) throws -> CommandResult {

@@ -26,16 +26,7 @@ struct NetfilterGoldenTests {
         let backend = Self.backend(backendName)
         let artifact = try backend.compile(NetfilterFixtures.features(default: defaultAction))
         let file = "\(backendName)-default-\(defaultAction.rawValue)"
-        if ProcessInfo.processInfo.environment["BENCHLAB_UPDATE_GOLDEN"] == "1" {
-            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appending(path: "Fixtures/golden/netfilter/\(file).\(artifact.kind)")
-            try artifact.text.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("rewrote \(url.path); review the diff and run again")
-            return
-        }
-        let url = try #require(Bundle.module.url(forResource: file, withExtension: artifact.kind,
-                                                 subdirectory: "Fixtures/golden/netfilter"))
-        #expect(artifact.text == (try String(contentsOf: url, encoding: .utf8)))
+        try Golden.check(artifact.text, against: Golden.directory.appendingPathComponent("netfilter/\(file).\(artifact.kind)"))
     }
 
     @Test("compiling is deterministic: two backends, two runs, one text", arguments: backends.map(\.name))
