@@ -3,6 +3,7 @@ import LabBPF
 import LabPolicy
 import LabSystem
 import LabTestSupport
+import LabTopology
 import Testing
 
 extension KernelTests {
@@ -162,11 +163,11 @@ extension KernelTests {
             #expect(throws: Deliberate.self) {
                 try ThrowawayLab.with { lab in
                     names = [lab.clientNamespace, lab.dutNamespace]
-                    #expect(names.allSatisfy(ThrowawayLab.namespaceExists))
+                    #expect(names.allSatisfy(Namespaces.exists))
                     throw Deliberate()
                 }
             }
-            #expect(names.count == 2 && !names.contains(where: ThrowawayLab.namespaceExists))
+            #expect(names.count == 2 && !names.contains(where: Namespaces.exists))
         }
 
         @Test("an attach error names the interface and the namespace")
