@@ -70,7 +70,7 @@ public enum HostCheck {
         do {
             try journal.record(.deleteNamespace(namespace))
             try IPCommand.run(["netns", "add", namespace], doing: "create a probe namespace")
-            try Preflight.requireNamespacesAndVeth()
+            try Preflight.requireVeth(in: namespace)
             items.append(HostCheckItem(name: "network namespaces + veth", available: true, detail: "created and removed a veth pair"))
         } catch {
             items.append(HostCheckItem(name: "network namespaces + veth", available: false, detail: error.oneLine,
@@ -114,11 +114,8 @@ public enum HostCheck {
                                        hint: "a kernel with CONFIG_BPF_SYSCALL, run as root"))
             return items
         }
-        let veth = (try? Subprocess.run(Command("ip", ["-n", namespace, "link", "add", "blck0", "type", "veth", "peer", "name", "blck1"]), timeout: 10))
-        _ = try? Subprocess.run(Command("ip", ["-n", namespace, "link", "set", "blck0", "up"]), timeout: 10)
-        _ = try? Subprocess.run(Command("ip", ["-n", namespace, "link", "set", "blck1", "up"]), timeout: 10)
-        guard veth?.succeeded == true else { return items }
-        let target = InterfaceTarget(interface: "blck0", namespace: namespace)
+        // The veth pair namespaceProbes already made and proved.
+        let target = InterfaceTarget(interface: Preflight.probeInterfaces.0, namespace: namespace)
         do {
             let attachment = try filter.attachXDP(to: target, mode: .native)
             items.append(HostCheckItem(name: "native XDP on veth", available: true, detail: "attached in \(attachment.mode.rawValue) mode"))

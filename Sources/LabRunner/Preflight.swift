@@ -31,11 +31,21 @@ public enum Preflight {
         let name = "\(LabNames.prefix)-pf\(LabNames.newID())"
         defer { _ = try? Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 10, cancellable: false) }
         try IPCommand.run(["netns", "add", name], doing: "create a test namespace")
-        let result = try Subprocess.run(Command("ip", ["-n", name, "link", "add", "blpf0", "type", "veth", "peer", "name", "blpf1"]),
+        try requireVeth(in: name)
+    }
+
+    /// The probe pair `requireVeth` leaves up in the namespace it was given (gone with the namespace).
+    public static let probeInterfaces = ("blpf0", "blpf1")
+
+    /// Creates an up veth pair `probeInterfaces` inside `namespace`, or says the kernel lacks veth.
+    public static func requireVeth(in namespace: String) throws {
+        let (a, b) = probeInterfaces
+        let result = try Subprocess.run(Command("ip", ["-n", namespace, "link", "add", a, "type", "veth", "peer", "name", b]),
                                         timeout: 10)
         guard result.succeeded else {
             throw LabFailure("cannot create a veth pair (\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): the kernel needs CONFIG_VETH",
                              exitStatus: .missingFeature)
         }
+        try IPCommand.batch(["link set \(a) up", "link set \(b) up"], in: namespace)
     }
 }

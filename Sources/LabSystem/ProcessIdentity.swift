@@ -33,3 +33,15 @@ public struct ProcessIdentity: Codable, Sendable, Equatable {
         return UInt64(fields[19])
     }
 }
+
+/// Stops processes that are not benchlab's children (so they cannot be waited for): TERM, a short
+/// grace period, then KILL for whatever is still there.
+public enum ProcessStopper {
+    public static func stop(_ pids: [Int32], grace: Double = 1) {
+        guard !pids.isEmpty else { return }
+        for pid in pids { kill(pid, SIGTERM) }
+        let deadline = Deadline(secondsFromNow: grace)
+        while !deadline.hasPassed, pids.contains(where: { kill($0, 0) == 0 }) { usleep(20_000) }
+        for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+    }
+}

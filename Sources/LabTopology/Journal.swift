@@ -162,10 +162,7 @@ public enum UndoExecutor {
             }
         case .stopProcess(let identity):
             guard identity.isAlive else { return }
-            kill(identity.pid, SIGTERM)
-            let deadline = Deadline(secondsFromNow: 2)
-            while identity.isAlive && !deadline.hasPassed { usleep(20_000) }
-            if identity.isAlive { kill(identity.pid, SIGKILL) }
+            ProcessStopper.stop([identity.pid], grace: 2)
         }
     }
 }

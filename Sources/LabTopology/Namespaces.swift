@@ -13,12 +13,7 @@ public enum Namespaces {
     /// Stops every process running in namespace `name` (TERM, short grace, KILL).
     public static func killProcesses(in name: String) {
         guard let result = try? Subprocess.run(Command("ip", ["netns", "pids", name]), timeout: 10, cancellable: false), result.succeeded else { return }
-        let pids = result.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
-        guard !pids.isEmpty else { return }
-        for pid in pids { kill(pid, SIGTERM) }
-        let deadline = Deadline(secondsFromNow: 1)
-        while !deadline.hasPassed, pids.contains(where: { kill($0, 0) == 0 }) { usleep(20_000) }
-        for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        ProcessStopper.stop(result.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) })
     }
 
     public static func all() -> [String] {
