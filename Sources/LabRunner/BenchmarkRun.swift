@@ -177,10 +177,7 @@ enum ScenarioRecorder {
         let workloads = scenario.variants.first?.workloads ?? []
         return ScenarioRecord(name: scenario.name, description: scenario.description, sourcePath: scenario.sourcePath,
                               sourceText: scenario.sourceText, topology: scenario.topology.rawValue,
-                              backends: Array(Set(plan.cases.map(\.backend.rawValue))).sorted { a, b in
-                                  let order = scenario.backends.map(\.rawValue)
-                                  return (order.firstIndex(of: a) ?? 0) < (order.firstIndex(of: b) ?? 0)
-                              },
+                              backends: scenario.backends.filter { kind in plan.cases.contains { $0.backend == kind } }.map(\.rawValue),
                               repeats: plan.repeats, warmup: plan.warmup,
                               parameters: scenario.parameters.map { ParameterRecord(name: $0.name, values: $0.values) },
                               workloads: workloads.map { WorkloadRecord(name: $0.name, kind: $0.kind, settings: $0.settings) })
