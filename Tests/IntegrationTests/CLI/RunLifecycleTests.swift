@@ -37,6 +37,24 @@ extension KernelTests {
             #expect(Leftovers.deadJournals().isEmpty, "left: \(Leftovers.deadJournals())")
         }
 
+        // Here rather than with the other command-line tests: it asserts that no namespace or journal
+        // appears, which only holds while no other kernel test is building a lab (this suite is serialized).
+        @Test("not root: exit 3 with the fix, and nothing is created",
+              .enabled(if: ToolLocator.exists("setpriv"), "needs setpriv to become nobody"))
+        func notRoot() throws {
+            let out = try TestEnvironment.temporaryDirectory("nobody")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let namespaces = Set(Namespaces.all())
+            let journals = Set(LabCleaner().journalDirectories())
+            let command = ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "run", "ci-smoke", "--out", out]
+            let result = try Subprocess.run(Command("setpriv", command, environment: ["BENCHLAB_SCENARIOS": scenarios]), timeout: 30)
+            #expect(result.status == ExitStatus.notPermitted.rawValue)
+            #expect(result.stderr == "benchlab: benchlab run needs root (network namespaces, veth, netfilter, BPF): run it as root, e.g. with sudo\n")
+            #expect(Set(Namespaces.all()).subtracting(namespaces).isEmpty)
+            #expect(Set(LabCleaner().journalDirectories()).subtracting(journals).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+        }
+
         @Test("SIGINT or SIGTERM mid-run tears the lab down and records an interrupted run",
               arguments: [(SIGINT, 0.0), (SIGINT, 2.0), (SIGTERM, 1.0)])
         func interrupt(signal: Int32, after seconds: Double) throws {

@@ -10,13 +10,10 @@ struct CLIGoldenTests {
     static let goldens = Golden.directory.appendingPathComponent("cli")
     let scenarios = "\(TestEnvironment.packageRoot)/scenarios"
 
-    func benchlab(_ arguments: [String], asNobody: Bool = false) throws -> CommandResult {
+    func benchlab(_ arguments: [String]) throws -> CommandResult {
         // A fixed width: argument-parser wraps help to the terminal, and tests have none.
         let environment = ["COLUMNS": "100", "BENCHLAB_SCENARIOS": scenarios]
-        let command = Command(TestEnvironment.benchlabBinary, arguments, environment: environment)
-        guard asNobody else { return try Subprocess.run(command, timeout: 30) }
-        return try Subprocess.run(Command("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups"] + command.argv,
-                                          environment: environment), timeout: 30)
+        return try Subprocess.run(Command(TestEnvironment.benchlabBinary, arguments, environment: environment), timeout: 30)
     }
 
     @Test("help text of every command", arguments: [
@@ -69,15 +66,5 @@ struct CLIGoldenTests {
         let result = try benchlab(["compare", "/nonexistent/run.json", "/nonexistent/other.json"])
         #expect(result.status == ExitStatus.baselineMissing.rawValue)
         #expect(result.stderr.hasPrefix("benchlab: baseline /nonexistent/run.json: no such file"))
-    }
-
-    @Test("not root: exit 3 with the fix, and nothing is created",
-          .enabled(if: TestEnvironment.isRoot && ToolLocator.exists("setpriv"), "needs root to become nobody (setpriv)"))
-    func notRoot() throws {
-        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? [])
-        let result = try benchlab(["run", "ci-smoke", "--out", NSTemporaryDirectory()], asNobody: true)
-        #expect(result.status == ExitStatus.notPermitted.rawValue)
-        #expect(result.stderr == "benchlab: benchlab run needs root (network namespaces, veth, netfilter, BPF): run it as root, e.g. with sudo\n")
-        #expect(Set((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []) == before)
     }
 }
