@@ -60,23 +60,20 @@ public enum HostCheck {
     /// Probes that need a namespace: netns+veth, netfilter flavours, ipset, conntrack.
     static func namespaceProbes() -> [HostCheckItem] {
         var items: [HostCheckItem] = []
-        let id = "ck\(LabNames.newID().prefix(4))"
-        guard let journal = try? Journal.create(id: id, command: "benchlab check") else {
-            return [HostCheckItem(name: "state directory", available: false, detail: LabNames.stateDirectory,
-                                  hint: "benchlab needs a writable /run")]
-        }
-        defer { journal.close() }
-        let namespace = "\(LabNames.prefix)-\(id)"
         do {
-            try journal.record(.deleteNamespace(namespace))
-            try IPCommand.run(["netns", "add", namespace], doing: "create a probe namespace")
-            try Preflight.requireVeth(in: namespace)
-            items.append(HostCheckItem(name: "network namespaces + veth", available: true, detail: "created and removed a veth pair"))
+            try Preflight.withProbeNamespace(command: "benchlab check") { namespace in
+                items.append(HostCheckItem(name: "network namespaces + veth", available: true, detail: "created and removed a veth pair"))
+                items += namespaceProbes(in: namespace)
+            }
         } catch {
             items.append(HostCheckItem(name: "network namespaces + veth", available: false, detail: error.oneLine,
-                                       hint: "a kernel with CONFIG_NET_NS and CONFIG_VETH"))
-            return items
+                                       hint: "a kernel with CONFIG_NET_NS and CONFIG_VETH (and a writable /run for benchlab's journal)"))
         }
+        return items
+    }
+
+    static func namespaceProbes(in namespace: String) -> [HostCheckItem] {
+        var items: [HostCheckItem] = []
         func probe(_ name: String, _ tool: String, _ arguments: [String], hint: String) {
             guard ToolLocator.exists(tool) else {
                 items.append(HostCheckItem(name: name, available: false, detail: "\(tool) not installed",

@@ -28,10 +28,21 @@ public enum Preflight {
         guard FileManager.default.fileExists(atPath: "/proc/self/ns/net") else {
             throw LabFailure("this kernel has no network namespaces (CONFIG_NET_NS)", exitStatus: .missingFeature)
         }
-        let name = "\(LabNames.prefix)-pf\(LabNames.newID())"
-        defer { _ = try? Subprocess.run(Command("ip", ["netns", "delete", name]), timeout: 10, cancellable: false) }
-        try IPCommand.run(["netns", "add", name], doing: "create a test namespace")
-        try requireVeth(in: name)
+        try withProbeNamespace(command: "benchlab preflight") { _ in }
+    }
+
+    /// Runs `body` in a fresh namespace holding the up veth pair `probeInterfaces`, then removes it.
+    /// The namespace has its own journal like any lab object, so a crash here is undone by `clean`
+    /// and a concurrent `clean` sees a live owner and leaves it alone.
+    public static func withProbeNamespace<T>(command: String, _ body: (String) throws -> T) throws -> T {
+        let id = "pf\(LabNames.newID())"
+        let journal = try Journal.create(id: id, command: command)
+        defer { journal.close() }
+        let namespace = "\(LabNames.prefix)-\(id)"
+        try journal.record(.deleteNamespace(namespace))
+        try IPCommand.run(["netns", "add", namespace], doing: "create a probe namespace")
+        try requireVeth(in: namespace)
+        return try body(namespace)
     }
 
     /// The probe pair `requireVeth` leaves up in the namespace it was given (gone with the namespace).

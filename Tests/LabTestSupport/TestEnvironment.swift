@@ -60,7 +60,7 @@ public enum Leftovers {
         for (journal, owner) in journals() where owner?.process.isAlive == true {
             for case .deleteNamespace(let name) in journal.pendingSteps { claimed.insert(name) }
         }
-        return Namespaces.labNamespaces().filter { !claimed.contains($0) && !$0.hasPrefix("\(LabNames.prefix)-pf") }
+        return Namespaces.labNamespaces().filter { !claimed.contains($0) }
     }
 
     /// Journals of dead owners, ignoring labs left up on purpose by `benchlab up`.
