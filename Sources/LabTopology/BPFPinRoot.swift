@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import LabSystem
 
@@ -17,12 +20,16 @@ public enum BPFPinRoot {
             .requireSuccess("mount benchlab's bpffs at \(path)")
     }
 
-    /// Unmounts the pin root when nothing is pinned in it any more; returns whether it did.
+    /// Unmounts the pin root and removes its mount point when nothing is pinned in it any more;
+    /// returns whether it did.
     @discardableResult
     public static func unmountIfEmpty() -> Bool {
         guard isMounted, pinnedEntries(in: path).isEmpty else { return false }
         let result = try? Subprocess.run(Command("umount", [path]), timeout: 10, cancellable: false)
-        return result?.succeeded == true
+        guard result?.succeeded == true else { return false }
+        // The mount point was made by ensureMounted; an empty directory left in /run is still litter.
+        rmdir(path)
+        return true
     }
 
     /// The entries under `directory` that something pinned: a bpffs mount may also show the kernel's

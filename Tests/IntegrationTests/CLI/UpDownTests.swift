@@ -46,6 +46,7 @@ extension KernelTests {
             #expect(Leftovers.namespaces().isEmpty)
             #expect(!FileManager.default.fileExists(atPath: "\(BPFPinRoot.path)/\(id)"))
             #expect(!BPFPinRoot.isMounted, "the pin root is unmounted once no lab pins anything")
+            #expect(!FileManager.default.fileExists(atPath: BPFPinRoot.path), "and its mount point removed")
         }
 
         @Test("`down` of an unknown lab is bad input, and `up` of a sweep asks which point")
