@@ -85,13 +85,17 @@ public struct CaseExecutor {
         }
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
-            let before = try CollectorSnapshot.take(topology)
             let filter = FilterUnderTest(policy: spec.variant.policy, enforces: backend.kind != .none) {
                 try backend.counters(at: point).deniedPackets
             }
-            let measured = try WorkloadRunner.run(workload, in: context, filter: filter)
-            let after = try CollectorSnapshot.take(topology)
-            samples += measured
+            var before: CollectorSnapshot?
+            var after: CollectorSnapshot?
+            let window = TrafficWindow(opening: { before = try CollectorSnapshot.take(topology) },
+                                       closing: { after = try CollectorSnapshot.take(topology) })
+            samples += try WorkloadRunner.run(workload, in: context, filter: filter, window: window)
+            guard let before, let after else {
+                throw LabFailure("\(workload.name): its driver never opened and closed the traffic window")
+            }
             samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)
         }
         if let nanoseconds = try runTime(backend, context) {

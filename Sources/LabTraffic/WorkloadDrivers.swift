@@ -31,17 +31,19 @@ public enum WorkloadRunner {
 
     /// `filter`: the policy and drop counter of the filter in the path, which the packet-rate workload
     /// needs to choose its sources and count drops; the other workloads ignore it.
-    public static func run(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest = .unfiltered) throws -> [Sample] {
+    /// `window`: opened just before the traffic starts and closed just after it ends.
+    public static func run(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest = .unfiltered,
+                           window: TrafficWindow = .unobserved) throws -> [Sample] {
         try Cancellation.shared.checkpoint()
         switch workload {
-        case .throughput(let spec): return try throughput(spec, context)
-        case .latency(let spec): return try latency(spec, context)
-        case .connect(let spec): return try connect(spec, context)
-        case .packetRate(let spec): return try PacketRateDriver.run(spec, filter: filter, context)
+        case .throughput(let spec): return try throughput(spec, context, window)
+        case .latency(let spec): return try latency(spec, context, window)
+        case .connect(let spec): return try connect(spec, context, window)
+        case .packetRate(let spec): return try PacketRateDriver.run(spec, filter: filter, context, window)
         }
     }
 
-    static func throughput(_ spec: ThroughputWorkload, _ context: TrafficContext) throws -> [Sample] {
+    static func throughput(_ spec: ThroughputWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
         let topology = context.topology
         let server = try BackgroundProcess(
             Command("iperf3", ["-s", "-1", "-B", "\(topology.serverAddress)", "-p", "\(iperf3Port)",
@@ -54,8 +56,9 @@ public enum WorkloadRunner {
                          "-P", "\(spec.streams)", "-J", "--connect-timeout", "3000"]
         if let size = spec.messageBytes { arguments += ["-l", "\(size)"] }
         if spec.proto == .udp { arguments += ["-u", "-b", "\(spec.bitrateBitsPerSecond)"] }
-        let result = try Subprocess.run(Command("iperf3", arguments).inNamespace(topology.client),
-                                        timeout: Double(spec.durationSeconds) + 15)
+        let result = try window.measure {
+            try Subprocess.run(Command("iperf3", arguments).inNamespace(topology.client), timeout: Double(spec.durationSeconds) + 15)
+        }
         let summary: Iperf3Summary
         do {
             summary = try Iperf3Parser.parse(result.stdout)
@@ -65,13 +68,13 @@ public enum WorkloadRunner {
         return summary.samples(workload: spec.name)
     }
 
-    static func latency(_ spec: LatencyWorkload, _ context: TrafficContext) throws -> [Sample] {
+    static func latency(_ spec: LatencyWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
         let transport: TransportKind = spec.proto == .tcp ? .tcp : .udp
         let port = transport == .tcp ? tcpEchoPort : udpEchoPort
         let report = try withEchoServer(transport, port: port, lifetime: spec.durationSeconds + 10, name: spec.name, context) {
             try runAgent(["rr-client", "--protocol", transport.rawValue, "--target", "\(context.topology.serverAddress):\(port)",
                           "--payload", "\(spec.payloadBytes)", "--count", "\(spec.count)",
-                          "--duration", "\(spec.durationSeconds)"], timeout: spec.durationSeconds + 10, context)
+                          "--duration", "\(spec.durationSeconds)"], timeout: spec.durationSeconds + 10, context, window)
         }
         guard report.completed > 0 else {
             throw LabFailure("\(spec.name): no round trip completed (\(report.firstError ?? "\(report.failed) timed out"))")
@@ -88,11 +91,11 @@ public enum WorkloadRunner {
         ]
     }
 
-    static func connect(_ spec: ConnectWorkload, _ context: TrafficContext) throws -> [Sample] {
+    static func connect(_ spec: ConnectWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
         let report = try withEchoServer(.tcp, port: connectPort, lifetime: spec.durationSeconds + 10, name: spec.name, context) {
             try runAgent(["connect-client", "--target", "\(context.topology.serverAddress):\(connectPort)",
                           "--count", "\(spec.count)", "--duration", "\(spec.durationSeconds)"],
-                         timeout: spec.durationSeconds + 10, context)
+                         timeout: spec.durationSeconds + 10, context, window)
         }
         guard report.completed > 0 else {
             throw LabFailure("\(spec.name): no connection completed (\(report.firstError ?? "\(report.failed) failed"))")
@@ -123,9 +126,12 @@ public enum WorkloadRunner {
     }
 
     /// Runs a client agent in the client namespace and decodes the JSON report on its last line.
-    static func runAgent(_ arguments: [String], timeout: Double, _ context: TrafficContext) throws -> AgentReport {
-        let result = try Subprocess.run(Command(context.agentExecutable, ["agent"] + arguments)
-            .inNamespace(context.topology.client), timeout: timeout)
+    static func runAgent(_ arguments: [String], timeout: Double, _ context: TrafficContext,
+                         _ window: TrafficWindow = .unobserved) throws -> AgentReport {
+        let result = try window.measure {
+            try Subprocess.run(Command(context.agentExecutable, ["agent"] + arguments).inNamespace(context.topology.client),
+                               timeout: timeout)
+        }
         try result.requireSuccess("agent \(arguments[0])")
         guard let line = result.stdout.split(separator: "\n").last,
               let report = try? JSONDecoder().decode(AgentReport.self, from: Data(line.utf8)) else {

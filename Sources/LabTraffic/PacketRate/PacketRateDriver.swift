@@ -18,7 +18,8 @@ enum PacketRateDriver {
     /// The flood's CPU, and the one the sink stays off, on a machine with more than one.
     static let floodCPU = 0
 
-    static func run(_ spec: PacketRateWorkload, filter: FilterUnderTest, _ context: TrafficContext) throws -> [Sample] {
+    static func run(_ spec: PacketRateWorkload, filter: FilterUnderTest, _ context: TrafficContext,
+                    _ window: TrafficWindow = .unobserved) throws -> [Sample] {
         let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, port: port, workload: spec.name)
         let topology = context.topology
         let separateCPUs = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
@@ -32,11 +33,15 @@ enum PacketRateDriver {
         defer { sink.stop(grace: 2) }
         try ListenerProbe.waitForListener(namespace: topology.server, port: port, transport: .udp, process: sink)
 
+        // The counters are read outside the window: their cost is the reader's, not the path's.
         let droppedBefore = try filter.droppedPackets?()
-        let flood = try runFlood(spec, sources: sources, cpu: separateCPUs ? floodCPU : nil, context)
-        // On veth the path runs in the sender's softirq, but a backlog handed to ksoftirqd can trail it
-        // by a few milliseconds: let it land before the counters are read and the sink is stopped.
-        usleep(100_000)
+        let flood = try window.measure {
+            let flood = try runFlood(spec, sources: sources, cpu: separateCPUs ? floodCPU : nil, context)
+            // On veth the path runs in the sender's softirq, but a backlog handed to ksoftirqd can trail
+            // it by a few milliseconds: let it land before the window closes and the counters are read.
+            usleep(100_000)
+            return flood
+        }
         let droppedAfter = try filter.droppedPackets?()
         let sinkReport = try stopSink(sink, spec.name)
         let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }

@@ -93,6 +93,21 @@ extension KernelTests {
             }
         }
 
+        /// Reading a filter's counters can cost seconds of system time (iptables-nft-save at 100k rules):
+        /// that must not be charged to the path as CPU per packet.
+        @Test("the filter's counters are read outside the traffic window, which brackets the flood alone")
+        func countersOutsideTheWindow() throws {
+            try withLab { _, context in
+                var events: [String] = []
+                let policy = Policy(rules: [], defaultAction: .allow)
+                let filter = FilterUnderTest(policy: policy, enforces: true) { events.append("read counters"); return 0 }
+                let window = TrafficWindow(opening: { events.append("open") }, closing: { events.append("close") })
+                _ = try WorkloadRunner.run(.packetRate(PacketRateWorkload(name: "pr", durationSeconds: 0.5)), in: context,
+                                           filter: filter, window: window)
+                #expect(events == ["read counters", "open", "close", "read counters"])
+            }
+        }
+
         /// The packets counted by the test rule's `counter` statement.
         static func nftDropCounter(_ namespace: String) throws -> UInt64 {
             let result = try Subprocess.run(Command("nft", ["list", "chain", "ip", "bltest", "forward"]).inNamespace(namespace))

@@ -23,6 +23,32 @@ extension KernelTests {
 
         func value(_ samples: [Sample], _ metric: String) -> Double? { samples.first { $0.metric == metric }?.value }
 
+        /// What the runner measures around a workload (CPU, interface counters) is taken when the
+        /// window opens and closes: once each, with the workload's traffic in between.
+        @Test("every workload opens its traffic window once, and the traffic flows inside it", arguments: [
+            Workload.latency(LatencyWorkload(name: "rr", proto: .udp, count: 50, durationSeconds: 1)),
+            Workload.connect(ConnectWorkload(name: "cc", count: 20, durationSeconds: 1)),
+            Workload.throughput(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)),
+            Workload.packetRate(PacketRateWorkload(name: "pr", durationSeconds: 0.5)),
+        ])
+        func trafficWindow(workload: Workload) throws {
+            try #require(ToolLocator.exists("iperf3") || workload.name != "udp", "iperf3 is not installed")
+            try withTestJournal("window") { journal in
+                let topology = try TopologyBuilder.up(.routed, journal: journal)
+                let scratch = try TestEnvironment.temporaryDirectory("window")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                var snapshots: [CollectorSnapshot] = []
+                let window = TrafficWindow(opening: { snapshots.append(try CollectorSnapshot.take(topology)) },
+                                           closing: { snapshots.append(try CollectorSnapshot.take(topology)) })
+                _ = try WorkloadRunner.run(workload, in: context, window: window)
+                try #require(snapshots.count == 2)
+                let received = CollectorSnapshot.samples(workload: workload.name, from: snapshots[0], to: snapshots[1])
+                    .first { $0.metric == "rx_packets" }?.value ?? 0
+                #expect(received >= 20, "the server received \(received) packets inside the window")
+            }
+        }
+
         @Test("TCP throughput through iperf3 reports goodput and retransmits",
               .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
         func tcpThroughput() throws {
