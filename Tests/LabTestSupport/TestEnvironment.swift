@@ -57,7 +57,8 @@ public func namespacesLeft(matching ids: [String]) -> [String] {
 public enum Leftovers {
     public static func namespaces() -> [String] {
         var claimed = Set<String>()
-        for (journal, owner) in journals() where owner?.process.isAlive == true {
+        // A lab left up on purpose (`benchlab up`, owner exited) is someone's, not a leftover.
+        for (journal, owner) in journals() where owner?.process.isAlive == true || owner?.detached == true {
             for case .deleteNamespace(let name) in journal.pendingSteps { claimed.insert(name) }
         }
         return Namespaces.labNamespaces().filter { !claimed.contains($0) }
