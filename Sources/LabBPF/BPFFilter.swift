@@ -7,7 +7,10 @@ import LabSystem
 public final class BPFFilter {
     public let variant: FilterVariant
     public let program: BPFProgram
+    /// The policy packets are decided by (the active bank's).
     public private(set) var image: BPFPolicyImage
+    /// What the standby bank holds: the policy before the last update, nil before any update.
+    private var standbyImage: BPFPolicyImage?
     /// Opening, verifying and loading the object (not the maps), in milliseconds.
     public let objectLoadMilliseconds: Double
     /// The initial map fill.
@@ -19,9 +22,12 @@ public final class BPFFilter {
         let ((object, program), loadMilliseconds) = try MonotonicClock.measure {
             let object = try BPFObject(elf: try variant.objectFile(), name: "filter_\(variant.rawValue)")
             try object.setReadOnlyGlobal("bl_default_deny", to: UInt8(image.defaultAction == .deny ? 1 : 0))
-            // The host hashes are preallocated: size them to the policy, with room for updates.
-            try object.setMaxEntries(map: "bl_src_hosts", to: Self.hostCapacity(image.sourceHosts.count))
-            try object.setMaxEntries(map: "bl_dst_hosts", to: Self.hostCapacity(image.destinationHosts.count))
+            // The host hashes are preallocated: size them (both banks) to the policy, with room for updates.
+            for bank in UInt32(0)...1 {
+                let names = PolicyBank.hostMapNames(index: bank)
+                try object.setMaxEntries(map: names.source, to: Self.hostCapacity(image.sourceHosts.count))
+                try object.setMaxEntries(map: names.destination, to: Self.hostCapacity(image.destinationHosts.count))
+            }
             try object.load()
             return (object, try object.program(named: variant.programName))
         }
@@ -30,7 +36,8 @@ public final class BPFFilter {
         self.image = image
         objectLoadMilliseconds = loadMilliseconds
         maps = try FilterMaps(object)
-        installReport = try maps.write(image, replacing: nil)
+        let written = try maps.write(image, replacing: nil, into: maps.banks[0])
+        installReport = MapLoadReport(maps: written.maps + [try maps.activate(maps.banks[0])])
     }
 
     /// Compiles `policy` and loads it.
@@ -38,19 +45,24 @@ public final class BPFFilter {
         try self.init(variant: variant, image: try BPFPolicyCompiler.compile(policy))
     }
 
-    /// Rewrites the maps for `newImage`, writing only the entries that change. The default action
-    /// lives in .rodata, frozen at load: changing it needs a new BPFFilter.
+    /// Switches the filter to `newImage` atomically: writes it into the standby bank (only the
+    /// entries that differ from what that bank holds, the policy before last), then makes that bank
+    /// active. The default action lives in .rodata, frozen at load: changing it needs a new BPFFilter.
     @discardableResult
     public func update(to newImage: BPFPolicyImage) throws -> MapLoadReport {
         guard newImage.defaultAction == image.defaultAction else {
             throw BPFPolicyUnsupported("changing the default action of a loaded filter (it is a load-time constant; reinstall)")
         }
-        for (name, count, capacity) in [("source", newImage.sourceHosts.count, maps.sourceHosts.maxEntries),
-                                        ("destination", newImage.destinationHosts.count, maps.destinationHosts.maxEntries)]
+        let active = try maps.activeBank()
+        let standby = maps.banks[active.index == 0 ? 1 : 0]
+        for (name, count, capacity) in [("source", newImage.sourceHosts.count, standby.sourceHosts.maxEntries),
+                                        ("destination", newImage.destinationHosts.count, standby.destinationHosts.maxEntries)]
             where count > capacity {
             throw BPFPolicyUnsupported("\(count) \(name) hosts in an update of a filter loaded with room for \(capacity); reinstall")
         }
-        let report = try maps.write(newImage, replacing: image)
+        let written = try maps.write(newImage, replacing: standbyImage, into: standby)
+        let report = MapLoadReport(maps: written.maps + [try maps.activate(standby)])
+        standbyImage = image
         image = newImage
         return report
     }
@@ -61,9 +73,17 @@ public final class BPFFilter {
         UInt32(max(Int(BL_HOST_DEFAULT_CAPACITY), 2 * hosts))
     }
 
-    /// The map contents as the kernel holds them, for checking that an install wrote what was meant.
+    /// The active bank's contents as the kernel holds them, for checking that an install wrote what
+    /// was meant.
     public func installedImage() throws -> BPFPolicyImage {
-        try maps.read(reference: image)
+        try maps.read(reference: image, bank: try maps.activeBank())
+    }
+
+    /// The standby bank's contents as the kernel holds them: after an update, the previous policy,
+    /// left untouched while packets moved to the new one.
+    public func standbyBankImage() throws -> BPFPolicyImage {
+        let active = try maps.activeBank()
+        return try maps.read(reference: image, bank: maps.banks[active.index == 0 ? 1 : 0])
     }
 
     public func counters() throws -> FilterCounters {

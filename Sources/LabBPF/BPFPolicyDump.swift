@@ -9,7 +9,7 @@ extension BPFPolicyImage {
         lines.append("clauses: \(clauses.count)")
         for clause in clauses { lines.append("  \(clause.index): \(Self.describe(clause))") }
 
-        lines.append("bl_masks[0]:")
+        lines.append("bl_masks[bank]:")
         for (name, set) in [("src_any", masks.sourceAny), ("dst_any", masks.destinationAny), ("l4_any", masks.protocolAny),
                             ("l4_tcp", masks.tcp), ("l4_udp", masks.udp), ("l4_icmp", masks.icmp), ("deny", masks.deny)] {
             lines.append("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(set)")

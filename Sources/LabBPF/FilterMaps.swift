@@ -5,46 +5,83 @@ import CLibBPF
 import LabPolicy
 import LabSystem
 
-/// The filter object's policy maps, written from a BPFPolicyImage and read back from the kernel.
-struct FilterMaps {
+/// One bank of the filter's lookup maps (bpf/lib/policy.h: bank 0 or 1).
+struct PolicyBank {
+    let index: UInt32
     let sourceHosts: BPFMap
     let sources: BPFMap
     let destinationHosts: BPFMap
     let destinations: BPFMap
     let ports: BPFMap
+
+    init(_ object: BPFObject, index: UInt32) throws {
+        self.index = index
+        sourceHosts = try object.map(named: "bl_src_hosts\(index)")
+        sources = try object.map(named: "bl_src_prefixes\(index)")
+        destinationHosts = try object.map(named: "bl_dst_hosts\(index)")
+        destinations = try object.map(named: "bl_dst_prefixes\(index)")
+        ports = try object.map(named: "bl_ports\(index)")
+    }
+
+    /// The map names of bank `index` that `BPFFilter` sizes before load.
+    static func hostMapNames(index: UInt32) -> (source: String, destination: String) {
+        ("bl_src_hosts\(index)", "bl_dst_hosts\(index)")
+    }
+}
+
+/// The filter object's policy maps, written from a BPFPolicyImage and read back from the kernel.
+/// Packets decide with the active bank; a policy is written into the other one and then made
+/// active with one array write, so no packet sees half of an update.
+struct FilterMaps {
+    let banks: [PolicyBank]
     let masks: BPFMap
+    let active: BPFMap
     let counters: BPFMap
 
     init(_ object: BPFObject) throws {
-        sourceHosts = try object.map(named: "bl_src_hosts")
-        sources = try object.map(named: "bl_src_prefixes")
-        destinationHosts = try object.map(named: "bl_dst_hosts")
-        destinations = try object.map(named: "bl_dst_prefixes")
-        ports = try object.map(named: "bl_ports")
+        banks = try [PolicyBank(object, index: 0), PolicyBank(object, index: 1)]
         masks = try object.map(named: "bl_masks")
+        active = try object.map(named: "bl_active")
         counters = try object.map(named: "bl_counters")
     }
 
-    /// Writes `image` into maps holding `previous` (empty maps: `previous` nil), touching only what
-    /// differs, each map with one batch call. Not atomic as a whole: while an update is in flight a
-    /// packet may see old entries for one field and new ones for another (see the report's notes).
-    func write(_ image: BPFPolicyImage, replacing previous: BPFPolicyImage?) throws -> MapLoadReport {
+    /// Writes `image` into `bank`, which holds `previous` (an empty bank: nil), touching only what
+    /// differs, each map with one batch call. The bank must not be the active one.
+    func write(_ image: BPFPolicyImage, replacing previous: BPFPolicyImage?, into bank: PolicyBank) throws -> MapLoadReport {
         var timings: [MapLoadReport.MapTiming] = []
-        timings.append(try writeEntries(image.sourceHosts, replacing: previous?.sourceHosts ?? [], into: sourceHosts, key: Self.hostKey))
-        timings.append(try writeEntries(image.sourcePrefixes, replacing: previous?.sourcePrefixes ?? [], into: sources, key: Self.lpmKey))
-        timings.append(try writeEntries(image.destinationHosts, replacing: previous?.destinationHosts ?? [], into: destinationHosts, key: Self.hostKey))
-        timings.append(try writeEntries(image.destinationPrefixes, replacing: previous?.destinationPrefixes ?? [], into: destinations, key: Self.lpmKey))
-        timings.append(try writePorts(image, replacing: previous))
+        timings.append(try writeEntries(image.sourceHosts, replacing: previous?.sourceHosts ?? [], into: bank.sourceHosts,
+                                        label: "bl_src_hosts", key: Self.hostKey))
+        timings.append(try writeEntries(image.sourcePrefixes, replacing: previous?.sourcePrefixes ?? [], into: bank.sources,
+                                        label: "bl_src_prefixes", key: Self.lpmKey))
+        timings.append(try writeEntries(image.destinationHosts, replacing: previous?.destinationHosts ?? [], into: bank.destinationHosts,
+                                        label: "bl_dst_hosts", key: Self.hostKey))
+        timings.append(try writeEntries(image.destinationPrefixes, replacing: previous?.destinationPrefixes ?? [], into: bank.destinations,
+                                        label: "bl_dst_prefixes", key: Self.lpmKey))
+        timings.append(try writePorts(image, replacing: previous, into: bank.ports))
         let (_, milliseconds) = try MonotonicClock.measure {
-            try masks.update(UInt32(0), Self.cMasks(image.masks))
+            try masks.update(bank.index, Self.cMasks(image.masks))
         }
         timings.append(.init(map: masks.name, written: 1, deleted: 0, milliseconds: milliseconds))
         return MapLoadReport(maps: timings)
     }
 
+    /// Points every packet from now on at `bank`. Packets already inside the program finish with
+    /// the bank they started with; the next update, which rewrites that bank, is milliseconds away.
+    func activate(_ bank: PolicyBank) throws -> MapLoadReport.MapTiming {
+        let (_, milliseconds) = try MonotonicClock.measure { try active.update(UInt32(0), bank.index) }
+        return .init(map: active.name, written: 1, deleted: 0, milliseconds: milliseconds)
+    }
+
+    /// The bank packets decide with now.
+    func activeBank() throws -> PolicyBank {
+        let index = try active.lookup(UInt32(0), as: UInt32.self) ?? 0
+        return banks[index == 0 ? 0 : 1]
+    }
+
     /// Deletions go first, so a table sized for the new policy never has to hold old and new at once.
     private func writeEntries<Key: BitwiseCopyable>(_ entries: [BPFPolicyImage.PrefixEntry], replacing old: [BPFPolicyImage.PrefixEntry],
-                                                    into map: BPFMap, key: (IPv4Prefix) -> Key) throws -> MapLoadReport.MapTiming {
+                                                    into map: BPFMap, label: String,
+                                                    key: (IPv4Prefix) -> Key) throws -> MapLoadReport.MapTiming {
         let before = Dictionary(uniqueKeysWithValues: old.map { ($0.prefix, $0.clauses) })
         let changed = entries.filter { before[$0.prefix] != $0.clauses }
         let kept = Set(entries.map(\.prefix))
@@ -56,11 +93,11 @@ struct FilterMaps {
             try map.deleteBatch(keys: removedKeys)
             try map.updateBatch(keys: keys, values: values)
         }
-        return .init(map: map.name, written: changed.count, deleted: removed.count, milliseconds: milliseconds)
+        return .init(map: label, written: changed.count, deleted: removed.count, milliseconds: milliseconds)
     }
 
     /// bl_ports is an array: a slot that leaves the policy is written back to the empty set.
-    private func writePorts(_ image: BPFPolicyImage, replacing old: BPFPolicyImage?) throws -> MapLoadReport.MapTiming {
+    private func writePorts(_ image: BPFPolicyImage, replacing old: BPFPolicyImage?, into ports: BPFMap) throws -> MapLoadReport.MapTiming {
         let before = Dictionary(uniqueKeysWithValues: (old?.portSlots ?? []).map { ($0.slot, $0.clauses) })
         var slots = before.mapValues { _ in UInt64(0) }
         for entry in image.portSlots { slots[entry.slot] = entry.clauses }
@@ -69,12 +106,12 @@ struct FilterMaps {
             try ports.updateBatch(keys: changes.map(\.key), values: changes.map(\.value))
         }
         let cleared = changes.filter { $0.value == 0 }.count
-        return .init(map: ports.name, written: changes.count - cleared, deleted: cleared, milliseconds: milliseconds)
+        return .init(map: "bl_ports", written: changes.count - cleared, deleted: cleared, milliseconds: milliseconds)
     }
 
-    /// What the kernel holds now, in the image's terms (the default action and clauses are not in
-    /// maps and are taken from `reference`).
-    func read(reference: BPFPolicyImage) throws -> BPFPolicyImage {
+    /// What the kernel holds in `bank`, in the image's terms (the default action and clauses are not
+    /// in maps and are taken from `reference`).
+    func read(reference: BPFPolicyImage, bank: PolicyBank) throws -> BPFPolicyImage {
         func hosts(_ map: BPFMap) throws -> [BPFPolicyImage.PrefixEntry] {
             try map.dump(as: UInt32.self, UInt64.self).map { entry in
                 BPFPolicyImage.PrefixEntry(prefix: IPv4Prefix(address: IPv4Address(UInt32(bigEndian: entry.key)), length: 32)!,
@@ -88,13 +125,13 @@ struct FilterMaps {
             }.sorted { $0.prefix < $1.prefix }
         }
         var slots: [UInt32: UInt64] = [:]
-        for entry in try ports.dump(as: UInt32.self, UInt64.self) where entry.value != 0 { slots[entry.key] = entry.value }
-        guard let stored = try masks.lookup(UInt32(0), as: bl_policy_masks.self) else {
-            throw BPFError("read bl_masks[0]", errno: ENOENT)
+        for entry in try bank.ports.dump(as: UInt32.self, UInt64.self) where entry.value != 0 { slots[entry.key] = entry.value }
+        guard let stored = try masks.lookup(bank.index, as: bl_policy_masks.self) else {
+            throw BPFError("read bl_masks[\(bank.index)]", errno: ENOENT)
         }
         return BPFPolicyImage(defaultAction: reference.defaultAction, clauses: reference.clauses, masks: Self.masks(stored),
-                              sourceHosts: try hosts(sourceHosts), sourcePrefixes: try prefixes(sources),
-                              destinationHosts: try hosts(destinationHosts), destinationPrefixes: try prefixes(destinations),
+                              sourceHosts: try hosts(bank.sourceHosts), sourcePrefixes: try prefixes(bank.sources),
+                              destinationHosts: try hosts(bank.destinationHosts), destinationPrefixes: try prefixes(bank.destinations),
                               portRuns: BPFPolicyImage.PortRun.fold(slots: slots))
     }
 

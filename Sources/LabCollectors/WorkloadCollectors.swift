@@ -2,8 +2,9 @@ import LabResults
 import LabSystem
 import LabTopology
 
-/// Counters read around one workload: machine CPU time and the interface counters at both ends.
-/// Turned into samples so later stages can compute CPU per packet.
+/// Counters read when a workload's traffic window opens and when it closes (TrafficWindow): machine
+/// CPU time and the interface counters at both ends. Turned into samples so later stages can
+/// compute CPU per packet.
 public struct CollectorSnapshot: Sendable {
     public var cpu: CPUTimes
     public var server: InterfaceCounters

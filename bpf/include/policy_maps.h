@@ -15,6 +15,9 @@
 /* One bit per clause in a __u64. */
 #define BL_MAX_CLAUSES 64
 
+/* Copies of the policy maps: one in use, one an update is written into (policy.h). */
+#define BL_POLICY_BANKS 2u
+
 /*
  * Entries per LPM trie. Tries are never preallocated (the kernel requires BPF_F_NO_PREALLOC), so a
  * generous capacity costs nothing until it is used.
@@ -54,8 +57,8 @@ struct bl_ipv4_lpm_key {
 #define BL_LOOKUP_DST_PREFIXES (1u << 3)
 
 /*
- * The clause sets that do not depend on a map lookup keyed by the packet: single entry of the
- * bl_masks array.
+ * The clause sets that do not depend on a map lookup keyed by the packet: the bl_masks entry of a
+ * bank.
  */
 struct bl_policy_masks {
 	__u64 src_any;   /* clauses without a source condition */

@@ -13,10 +13,17 @@
  *    and an LPM trie in 100-300 ms; a hash hit costs ~55 ns per packet flat where the trie walk
  *    grows to ~110 ns at 100k entries (BPF_PROG_TEST_RUN). Host lists are the common large policy.
  *  - bl_ports (array): slot (protocol, port) -> TCP/UDP clauses whose port range holds the port.
- *  - bl_masks (array, one entry): clauses without a source/destination condition, per-protocol
+ *  - bl_masks (array, one entry per bank): clauses without a source/destination condition, per-protocol
  *    clauses without ports, protocol "any", and the deny set.
  * A packet matches the clauses in (source set) & (destination set) & (L4 set); the lowest bit is the
  * first match in policy order, and policy order is all that decides a first-match policy.
+ *
+ * Every map but bl_active exists twice, as bank 0 and bank 1 (bl_masks has one entry per bank). A
+ * packet reads bl_active once and decides with that bank alone. An update writes the bank no packet
+ * is using and then flips bl_active, one array write: every packet sees the old policy or the new
+ * one, never a mix — the atomicity iptables-restore and nft -f give their users. (Inserting a rule
+ * in front shifts every clause bit, so an in-place rewrite would let a packet meet new host entries
+ * with old masks and get a verdict neither policy gives.)
  */
 #ifndef BENCHLAB_POLICY_H
 #define BENCHLAB_POLICY_H
@@ -29,52 +36,61 @@
 /* Load-time knob (set in .rodata before load): the verdict when no clause matches. */
 const volatile __u8 bl_default_deny = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BL_PREFIX_CAPACITY);
-	__type(key, struct bl_ipv4_lpm_key);
-	__type(value, __u64);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} bl_src_prefixes SEC(".maps");
+/* One bank of the policy's lookup maps; see the comment at the top. */
+#define BL_POLICY_BANK(n)                                                     \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                          \
+		__uint(max_entries, BL_PREFIX_CAPACITY);                      \
+		__type(key, struct bl_ipv4_lpm_key);                          \
+		__type(value, __u64);                                         \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                         \
+	} bl_src_prefixes##n SEC(".maps");                                    \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                          \
+		__uint(max_entries, BL_PREFIX_CAPACITY);                      \
+		__type(key, struct bl_ipv4_lpm_key);                          \
+		__type(value, __u64);                                         \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                         \
+	} bl_dst_prefixes##n SEC(".maps");                                    \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_HASH);                              \
+		__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);                \
+		__type(key, __be32);                                          \
+		__type(value, __u64);                                         \
+	} bl_src_hosts##n SEC(".maps");                                       \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_HASH);                              \
+		__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);                \
+		__type(key, __be32);                                          \
+		__type(value, __u64);                                         \
+	} bl_dst_hosts##n SEC(".maps");                                       \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                             \
+		__uint(max_entries, BL_PORT_SLOTS);                           \
+		__type(key, __u32);                                           \
+		__type(value, __u64);                                         \
+	} bl_ports##n SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BL_PREFIX_CAPACITY);
-	__type(key, struct bl_ipv4_lpm_key);
-	__type(value, __u64);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} bl_dst_prefixes SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);
-	__type(key, __be32);
-	__type(value, __u64);
-} bl_src_hosts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);
-	__type(key, __be32);
-	__type(value, __u64);
-} bl_dst_hosts SEC(".maps");
+BL_POLICY_BANK(0);
+BL_POLICY_BANK(1);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, BL_PORT_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} bl_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, BL_POLICY_BANKS);
 	__type(key, __u32);
 	__type(value, struct bl_policy_masks);
 } bl_masks SEC(".maps");
 
+/* The bank packets decide with (0 or 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} bl_active SEC(".maps");
+
 /* Clauses the packet's protocol and destination port allow. */
-static __always_inline __u64 bl_l4_clauses(const struct bl_policy_masks *masks, const struct bl_packet *pkt)
+static __always_inline __u64 bl_l4_clauses(const struct bl_policy_masks *masks, void *ports, const struct bl_packet *pkt)
 {
 	__u64 clauses = masks->l4_any;
 	__u32 slot;
@@ -97,7 +113,7 @@ static __always_inline __u64 bl_l4_clauses(const struct bl_policy_masks *masks, 
 	if (!pkt->has_ports)
 		return clauses;
 	slot += pkt->dport;
-	by_port = bpf_map_lookup_elem(&bl_ports, &slot);
+	by_port = bpf_map_lookup_elem(ports, &slot);
 	if (by_port)
 		clauses |= *by_port;
 	return clauses;
@@ -135,32 +151,50 @@ static __always_inline enum bl_counter_index bl_default_verdict(void)
 	return bl_default_deny ? BL_COUNT_DENY_DEFAULT : BL_COUNT_ALLOW_DEFAULT;
 }
 
-/* The policy's decision for pkt, as the counter that records it (allow/deny, by rule or default). */
-static __always_inline enum bl_counter_index bl_policy_decide(const struct bl_packet *pkt)
+/* The decision of one bank's maps for pkt, as the counter that records it. */
+static __always_inline enum bl_counter_index bl_bank_decide(const struct bl_packet *pkt, const struct bl_policy_masks *masks,
+							    void *src_hosts, void *src_prefixes, void *dst_hosts,
+							    void *dst_prefixes, void *ports)
 {
-	const struct bl_policy_masks *masks;
-	__u32 zero = 0;
 	__u64 candidates;
 	__u64 first;
 
-	masks = bpf_map_lookup_elem(&bl_masks, &zero);
-	if (!masks) /* cannot happen for a one-entry array; the verifier wants the check */
-		return bl_default_verdict();
-
-	candidates = bl_l4_clauses(masks, pkt);
+	candidates = bl_l4_clauses(masks, ports, pkt);
 	if (!candidates)
 		return bl_default_verdict();
-	candidates &= bl_prefix_clauses(&bl_src_hosts, &bl_src_prefixes, masks->lookups & BL_LOOKUP_SRC_HOSTS,
+	candidates &= bl_prefix_clauses(src_hosts, src_prefixes, masks->lookups & BL_LOOKUP_SRC_HOSTS,
 					masks->lookups & BL_LOOKUP_SRC_PREFIXES, pkt->saddr, masks->src_any, candidates);
 	if (!candidates)
 		return bl_default_verdict();
-	candidates &= bl_prefix_clauses(&bl_dst_hosts, &bl_dst_prefixes, masks->lookups & BL_LOOKUP_DST_HOSTS,
+	candidates &= bl_prefix_clauses(dst_hosts, dst_prefixes, masks->lookups & BL_LOOKUP_DST_HOSTS,
 					masks->lookups & BL_LOOKUP_DST_PREFIXES, pkt->daddr, masks->dst_any, candidates);
 	if (!candidates)
 		return bl_default_verdict();
 
 	first = candidates & (~candidates + 1); /* lowest set bit: the first matching clause */
 	return (first & masks->deny) ? BL_COUNT_DENY_RULE : BL_COUNT_ALLOW_RULE;
+}
+
+/* The policy's decision for pkt, as the counter that records it (allow/deny, by rule or default). */
+static __always_inline enum bl_counter_index bl_policy_decide(const struct bl_packet *pkt)
+{
+	const struct bl_policy_masks *masks;
+	__u32 zero = 0;
+	__u32 *active;
+	__u32 bank;
+
+	/* Both lookups cannot fail (fixed-size arrays, in-range keys); the verifier wants the checks. */
+	active = bpf_map_lookup_elem(&bl_active, &zero);
+	if (!active)
+		return bl_default_verdict();
+	bank = *active ? 1 : 0;
+	masks = bpf_map_lookup_elem(&bl_masks, &bank);
+	if (!masks)
+		return bl_default_verdict();
+	/* Two inlined copies, each with its own constant map pointers. */
+	if (bank)
+		return bl_bank_decide(pkt, masks, &bl_src_hosts1, &bl_src_prefixes1, &bl_dst_hosts1, &bl_dst_prefixes1, &bl_ports1);
+	return bl_bank_decide(pkt, masks, &bl_src_hosts0, &bl_src_prefixes0, &bl_dst_hosts0, &bl_dst_prefixes0, &bl_ports0);
 }
 
 #endif /* BENCHLAB_POLICY_H */

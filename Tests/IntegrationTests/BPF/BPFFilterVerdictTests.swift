@@ -171,10 +171,15 @@ extension KernelTests {
             try BPFTestEnvironment.requireFilterLoads()
             let filter = try BPFFilter(variant: variant, policy: Policy(rules: Self.rules, defaultAction: .deny))
             #expect(try filter.installedImage() == filter.image)
-            #expect(filter.installReport.written == filter.image.entryCount + 1)
+            // Every entry, the bank's masks, and the switch to bank 0.
+            #expect(filter.installReport.written == filter.image.entryCount + 2)
         }
 
-        @Test("an update rewrites only what changed and takes effect", arguments: FilterVariant.allCases)
+        /// In place, an update that shifts clause bits lets a packet meet new host entries with old
+        /// masks; the standby bank is what rules that out. Deterministic evidence: the previous
+        /// policy is still intact in the other bank after the switch.
+        @Test("an update is written into the standby bank and switched in whole; the next one rewrites only what changed",
+              arguments: FilterVariant.allCases)
         func update(variant: FilterVariant) throws {
             try BPFTestEnvironment.requireFilterLoads()
             let before = Policy(rules: Self.rules, defaultAction: .deny)
@@ -184,13 +189,27 @@ extension KernelTests {
 
             var after = before
             after.rules.insert(Rule(action: .allow, source: Self.prefix("198.18.200.0/24"), proto: .tcp, destinationPorts: PortRange(port: 8080)), at: 0)
-            after.rules.removeAll { $0.source == Self.prefix("198.18.64.0/18") }
-            let report = try filter.update(to: try BPFPolicyCompiler.compile(after))
+            let beforeImage = filter.image
+            try filter.update(to: try BPFPolicyCompiler.compile(after))
             #expect(try filter.installedImage() == filter.image)
             #expect(try filter.run(probe).verdict == .pass)
-            #expect(report.maps.first { $0.map == "bl_src_prefixes" }?.deleted == 1)
+            let standby = try filter.standbyBankImage()
+            #expect(standby.sourcePrefixes == beforeImage.sourcePrefixes && standby.sourceHosts == beforeImage.sourceHosts)
+            #expect(standby.masks == beforeImage.masks && standby.portRuns == beforeImage.portRuns)
 
-            let changedDefault = Policy(rules: after.rules, defaultAction: .allow)
+            // The second update lands in the bank that holds `before`: only the difference is written.
+            var next = after
+            next.rules.removeAll { $0.source == Self.prefix("198.18.64.0/18") }
+            let nextImage = try BPFPolicyCompiler.compile(next)
+            let report = try filter.update(to: nextImage)
+            #expect(try filter.installedImage() == nextImage)
+            #expect(try filter.run(probe).verdict == .pass)
+            let gone = Set(beforeImage.sourcePrefixes.map(\.prefix)).subtracting(nextImage.sourcePrefixes.map(\.prefix))
+            #expect(!gone.isEmpty)
+            #expect(report.maps.first { $0.map == "bl_src_prefixes" }?.deleted == gone.count)
+            #expect(report.maps.last?.map == "bl_active")
+
+            let changedDefault = Policy(rules: next.rules, defaultAction: .allow)
             #expect(throws: BPFPolicyUnsupported.self) { try filter.update(to: try BPFPolicyCompiler.compile(changedDefault)) }
         }
     }
