@@ -9,8 +9,8 @@ public final class BPFFilter {
     public let program: BPFProgram
     /// The policy packets are decided by (the active bank's).
     public private(set) var image: BPFPolicyImage
-    /// What the standby bank holds: the policy before the last update, nil before any update.
-    private var standbyImage: BPFPolicyImage?
+    /// What the standby bank holds: the policy before the last update (after install, the installed one).
+    private var standbyImage: BPFPolicyImage
     /// Opening, verifying and loading the object (not the maps), in milliseconds.
     public let objectLoadMilliseconds: Double
     /// The initial map fill.
@@ -36,8 +36,11 @@ public final class BPFFilter {
         self.image = image
         objectLoadMilliseconds = loadMilliseconds
         maps = try FilterMaps(object)
-        let written = try maps.write(image, replacing: nil, into: maps.banks[0])
-        installReport = MapLoadReport(maps: written.maps + [try maps.activate(maps.banks[0])])
+        // Both banks get the policy, so every update, the first included, writes only what differs.
+        let active = try maps.write(image, replacing: nil, into: maps.banks[0])
+        let standby = try maps.write(image, replacing: nil, into: maps.banks[1])
+        installReport = MapLoadReport(maps: active.maps + standby.maps + [try maps.activate(maps.banks[0])])
+        standbyImage = image
     }
 
     /// Compiles `policy` and loads it.
@@ -46,8 +49,8 @@ public final class BPFFilter {
     }
 
     /// Switches the filter to `newImage` atomically: writes it into the standby bank (only the
-    /// entries that differ from what that bank holds, the policy before last), then makes that bank
-    /// active. The default action lives in .rodata, frozen at load: changing it needs a new BPFFilter.
+    /// entries that differ from what that bank holds: the policy before last, or the installed one),
+    /// then makes that bank active. The default action lives in .rodata, frozen at load: changing it needs a new BPFFilter.
     @discardableResult
     public func update(to newImage: BPFPolicyImage) throws -> MapLoadReport {
         guard newImage.defaultAction == image.defaultAction else {

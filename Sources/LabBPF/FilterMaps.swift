@@ -46,7 +46,7 @@ struct FilterMaps {
     }
 
     /// Writes `image` into `bank`, which holds `previous` (an empty bank: nil), touching only what
-    /// differs, each map with one batch call. The bank must not be the active one.
+    /// differs, each map with one batch call. The bank must not be the active one (at install, none is).
     func write(_ image: BPFPolicyImage, replacing previous: BPFPolicyImage?, into bank: PolicyBank) throws -> MapLoadReport {
         var timings: [MapLoadReport.MapTiming] = []
         timings.append(try writeEntries(image.sourceHosts, replacing: previous?.sourceHosts ?? [], into: bank.sourceHosts,

@@ -171,14 +171,15 @@ extension KernelTests {
             try BPFTestEnvironment.requireFilterLoads()
             let filter = try BPFFilter(variant: variant, policy: Policy(rules: Self.rules, defaultAction: .deny))
             #expect(try filter.installedImage() == filter.image)
-            // Every entry, the bank's masks, and the switch to bank 0.
-            #expect(filter.installReport.written == filter.image.entryCount + 2)
+            // Every entry and the masks, in both banks, and the switch to bank 0.
+            #expect(filter.installReport.written == 2 * (filter.image.entryCount + 1) + 1)
+            #expect(try filter.standbyBankImage() == filter.image)
         }
 
         /// In place, an update that shifts clause bits lets a packet meet new host entries with old
         /// masks; the standby bank is what rules that out. Deterministic evidence: the previous
         /// policy is still intact in the other bank after the switch.
-        @Test("an update is written into the standby bank and switched in whole; the next one rewrites only what changed",
+        @Test("an update is written into the standby bank and switched in whole, writing only what changed",
               arguments: FilterVariant.allCases)
         func update(variant: FilterVariant) throws {
             try BPFTestEnvironment.requireFilterLoads()
@@ -190,7 +191,11 @@ extension KernelTests {
             var after = before
             after.rules.insert(Rule(action: .allow, source: Self.prefix("198.18.200.0/24"), proto: .tcp, destinationPorts: PortRange(port: 8080)), at: 0)
             let beforeImage = filter.image
-            try filter.update(to: try BPFPolicyCompiler.compile(after))
+            let afterImage = try BPFPolicyCompiler.compile(after)
+            let first = try filter.update(to: afterImage)
+            // The standby bank was filled at install: even the first update writes only what changed.
+            let changed = afterImage.sourcePrefixes.filter { !beforeImage.sourcePrefixes.contains($0) }.count
+            #expect(first.maps.first { $0.map == "bl_src_prefixes" }?.written == changed)
             #expect(try filter.installedImage() == filter.image)
             #expect(try filter.run(probe).verdict == .pass)
             let standby = try filter.standbyBankImage()
