@@ -15,6 +15,7 @@ public final class BPFBackend: FilterBackend {
     private var xdp: XDPAttachment?
     private var tcHook: TCAttachment?
     private var installed: Policy?
+    private var compiled: (policy: Policy, image: BPFPolicyImage)?
     /// Set by `up`: pin links under this directory so the attachment outlives benchlab.
     public var pinDirectory: String?
 
@@ -118,9 +119,15 @@ public final class BPFBackend: FilterBackend {
         return try BPFRunTimeWindow(program: filter.program)
     }
 
+    /// The runner asks for the same policy's image three times per case (compile for the artifact,
+    /// install, installed_entries), and compiling 100k rules is a large part of a second in a debug
+    /// build: the last one compiled is kept.
     private func image(_ policy: Policy) throws -> BPFPolicyImage {
+        if let compiled, compiled.policy == policy { return compiled.image }
         do {
-            return try BPFPolicyCompiler.compile(policy)
+            let image = try BPFPolicyCompiler.compile(policy)
+            compiled = (policy, image)
+            return image
         } catch let error as BPFPolicyUnsupported {
             throw BackendUnsupported(kind, error.reason)
         }
