@@ -56,8 +56,7 @@ public final class BPFFilter {
         guard newImage.defaultAction == image.defaultAction else {
             throw BPFPolicyUnsupported("changing the default action of a loaded filter (it is a load-time constant; reinstall)")
         }
-        let active = try maps.activeBank()
-        let standby = maps.banks[active.index == 0 ? 1 : 0]
+        let standby = try maps.standbyBank()
         for (name, count, capacity) in [("source", newImage.sourceHosts.count, standby.sourceHosts.maxEntries),
                                         ("destination", newImage.destinationHosts.count, standby.destinationHosts.maxEntries)]
             where count > capacity {
@@ -85,8 +84,7 @@ public final class BPFFilter {
     /// The standby bank's contents as the kernel holds them: after an update, the previous policy,
     /// left untouched while packets moved to the new one.
     public func standbyBankImage() throws -> BPFPolicyImage {
-        let active = try maps.activeBank()
-        return try maps.read(reference: image, bank: maps.banks[active.index == 0 ? 1 : 0])
+        try maps.read(reference: image, bank: try maps.standbyBank())
     }
 
     public func counters() throws -> FilterCounters {

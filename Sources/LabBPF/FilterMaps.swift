@@ -16,9 +16,10 @@ struct PolicyBank {
 
     init(_ object: BPFObject, index: UInt32) throws {
         self.index = index
-        sourceHosts = try object.map(named: "bl_src_hosts\(index)")
+        let hostMaps = Self.hostMapNames(index: index)
+        sourceHosts = try object.map(named: hostMaps.source)
         sources = try object.map(named: "bl_src_prefixes\(index)")
-        destinationHosts = try object.map(named: "bl_dst_hosts\(index)")
+        destinationHosts = try object.map(named: hostMaps.destination)
         destinations = try object.map(named: "bl_dst_prefixes\(index)")
         ports = try object.map(named: "bl_ports\(index)")
     }
@@ -72,10 +73,15 @@ struct FilterMaps {
         return .init(map: active.name, written: 1, deleted: 0, milliseconds: milliseconds)
     }
 
-    /// The bank packets decide with now.
+    /// The bank packets decide with now, as the kernel holds it.
     func activeBank() throws -> PolicyBank {
         let index = try active.lookup(UInt32(0), as: UInt32.self) ?? 0
         return banks[index == 0 ? 0 : 1]
+    }
+
+    /// The bank an update is written into: the one packets do not use.
+    func standbyBank() throws -> PolicyBank {
+        banks[try activeBank().index == 0 ? 1 : 0]
     }
 
     /// Deletions go first, so a table sized for the new policy never has to hold old and new at once.

@@ -36,34 +36,31 @@
 /* Load-time knob (set in .rodata before load): the verdict when no clause matches. */
 const volatile __u8 bl_default_deny = 0;
 
+/* A bank has a trie and a host hash for the source and again for the destination: one definition per
+ * kind keeps each pair identical. */
+#define BL_PREFIX_TRIE(name)                                                  \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                          \
+		__uint(max_entries, BL_PREFIX_CAPACITY);                      \
+		__type(key, struct bl_ipv4_lpm_key);                          \
+		__type(value, __u64);                                         \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                         \
+	} name SEC(".maps")
+
+#define BL_HOST_HASH(name)                                                    \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_HASH);                              \
+		__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);                \
+		__type(key, __be32);                                          \
+		__type(value, __u64);                                         \
+	} name SEC(".maps")
+
 /* One bank of the policy's lookup maps; see the comment at the top. */
 #define BL_POLICY_BANK(n)                                                     \
-	struct {                                                              \
-		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                          \
-		__uint(max_entries, BL_PREFIX_CAPACITY);                      \
-		__type(key, struct bl_ipv4_lpm_key);                          \
-		__type(value, __u64);                                         \
-		__uint(map_flags, BPF_F_NO_PREALLOC);                         \
-	} bl_src_prefixes##n SEC(".maps");                                    \
-	struct {                                                              \
-		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                          \
-		__uint(max_entries, BL_PREFIX_CAPACITY);                      \
-		__type(key, struct bl_ipv4_lpm_key);                          \
-		__type(value, __u64);                                         \
-		__uint(map_flags, BPF_F_NO_PREALLOC);                         \
-	} bl_dst_prefixes##n SEC(".maps");                                    \
-	struct {                                                              \
-		__uint(type, BPF_MAP_TYPE_HASH);                              \
-		__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);                \
-		__type(key, __be32);                                          \
-		__type(value, __u64);                                         \
-	} bl_src_hosts##n SEC(".maps");                                       \
-	struct {                                                              \
-		__uint(type, BPF_MAP_TYPE_HASH);                              \
-		__uint(max_entries, BL_HOST_DEFAULT_CAPACITY);                \
-		__type(key, __be32);                                          \
-		__type(value, __u64);                                         \
-	} bl_dst_hosts##n SEC(".maps");                                       \
+	BL_PREFIX_TRIE(bl_src_prefixes##n);                                   \
+	BL_PREFIX_TRIE(bl_dst_prefixes##n);                                   \
+	BL_HOST_HASH(bl_src_hosts##n);                                        \
+	BL_HOST_HASH(bl_dst_hosts##n);                                        \
 	struct {                                                              \
 		__uint(type, BPF_MAP_TYPE_ARRAY);                             \
 		__uint(max_entries, BL_PORT_SLOTS);                           \

@@ -19,7 +19,7 @@ enum PacketRateDriver {
     static let floodCPU = 0
 
     static func run(_ spec: PacketRateWorkload, filter: FilterUnderTest, _ context: TrafficContext,
-                    _ window: TrafficWindow = .unobserved) throws -> [Sample] {
+                    _ window: TrafficWindow) throws -> [Sample] {
         let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, port: port, workload: spec.name)
         let topology = context.topology
         let separateCPUs = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
