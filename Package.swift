@@ -19,44 +19,51 @@ let package = Package(
         .target(name: "LabSystem", dependencies: ["CLabShims"]),
 
         // Layer 1: pure models, no kernel.
-        .target(name: "LabPolicy", dependencies: ["LabSystem"]),
-        .target(name: "LabScenario", dependencies: ["LabPolicy", "LabSystem", .product(name: "Yams", package: "Yams")]),
+        .target(name: "LabNetwork"),
+        .target(name: "LabPolicy", dependencies: ["LabNetwork", "LabSystem"]),
         .target(name: "LabResults", dependencies: ["LabSystem"]),
         .target(name: "LabStats", dependencies: ["LabSystem"]),
         .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem"]),
 
         // Layer 2: the kernel and the tools.
-        .target(name: "LabTopology", dependencies: ["LabSystem", "LabPolicy"]),
+        .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabTopology", "LabScenario", "LabPolicy", "LabResults", "CLabShims",
+            "LabSystem", "LabNetwork", "LabTopology", "LabPolicy", "LabResults", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         // The BPF filter objects are compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
-        .target(name: "LabBPF", dependencies: ["LabSystem", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
-        .target(name: "LabBackends", dependencies: ["LabSystem", "LabPolicy", "LabScenario", "LabTopology", "LabResults", "LabBPF"]),
+        .target(name: "LabBPF", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
+        .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF"]),
+
+        // The scenario file: reads YAML into the types the modules above own.
+        .target(name: "LabScenario", dependencies: [
+            "LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabTraffic", "LabBackends",
+            .product(name: "Yams", package: "Yams"),
+        ]),
 
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [
-            "LabSystem", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
-            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabStats", "LabReport",
+            "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
+            "LabCollectors", "LabBackends", "LabBPF", "LabResults",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
-            "LabRunner", "LabTraffic", "LabScenario", "LabPolicy", "LabReport", "LabTopology", "LabSystem",
+            "LabRunner", "LabTraffic", "LabScenario", "LabPolicy", "LabReport", "LabResults", "LabTopology",
+            "LabBackends", "LabNetwork", "LabSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests: unit tests need no root; integration tests drive the real kernel and skip, with a reason, when not root.
-        .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabTopology", "LabPolicy"], path: "Tests/LabTestSupport"),
+        .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabNetwork", "LabTopology", "LabPolicy"], path: "Tests/LabTestSupport"),
         .testTarget(name: "UnitTests", dependencies: [
-            "LabSystem", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
+            "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
             "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "LabSystem", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
-            "LabScenario", "LabPolicy", "LabTestSupport",
+            "LabSystem", "LabNetwork", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
+            "LabScenario", "LabPolicy", "LabCollectors", "LabTestSupport",
         ]),
     ]
 )

@@ -1,4 +1,5 @@
 import CLibBPF
+import LabNetwork
 import LabPolicy
 import LabSystem
 

@@ -1,4 +1,5 @@
 import CLibBPF
+import LabNetwork
 import LabPolicy
 
 /// The exact contents of the BPF filter's maps for one policy, plus its load-time default action:

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLibBPF
+import LabNetwork
 import LabPolicy
 import LabSystem
 

@@ -1,6 +1,5 @@
 import LabPolicy
 import LabResults
-import LabScenario
 import LabSystem
 import LabTopology
 

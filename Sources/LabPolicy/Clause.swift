@@ -1,3 +1,4 @@
+import LabNetwork
 /// A run of consecutive rules that differ only in their source prefix, folded into one clause with a
 /// prefix *set*. First-match order is kept exactly: the rules of a run share one action, so which of
 /// them matches first does not change the verdict. This is how every backend sees a policy: the

@@ -1,3 +1,4 @@
+import LabNetwork
 /// The protocols a rule can match. `any` matches every IPv4 packet, including ICMP.
 public enum IPProtocol: String, Codable, Sendable, CaseIterable, Hashable {
     case tcp, udp, icmp, any

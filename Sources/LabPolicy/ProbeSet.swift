@@ -1,3 +1,4 @@
+import LabNetwork
 import LabSystem
 /// The flows sent through a topology before any timing, to prove a backend enforces the policy:
 /// every boundary (first, last, one below, one above) of each examined rule's source, destination and

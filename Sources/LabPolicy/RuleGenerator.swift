@@ -1,3 +1,4 @@
+import LabNetwork
 import LabSystem
 
 /// Seeded, reproducible rule lists for sweeps: `count` distinct prefixes drawn from `pool` with the

@@ -81,7 +81,7 @@ public final class BenchmarkRun {
         observer?.runStarted(directory: directory, plan: plan)
 
         var backends: [BackendKind: any FilterBackend] = [:]
-        let executor = CaseExecutor(shape: TopologyShape(scenario.topology), journal: journal,
+        let executor = CaseExecutor(shape: scenario.topology, journal: journal,
                                     scratchRoot: "\(journal.directory)/scratch", agentExecutable: options.agentExecutable)
         let steps = plan.steps
         for step in steps {
@@ -151,15 +151,6 @@ public final class BenchmarkRun {
         if FileManager.default.fileExists(atPath: directory) { directory += "-\(runId)" }
         try AtomicFile.makeDirectory(directory)
         return (directory as NSString).standardizingPath
-    }
-}
-
-extension TopologyShape {
-    public init(_ kind: TopologyKind) {
-        switch kind {
-        case .pair: self = .pair
-        case .routed: self = .routed
-        }
     }
 }
 

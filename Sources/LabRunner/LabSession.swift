@@ -1,5 +1,6 @@
 import Foundation
 import LabBackends
+import LabNetwork
 import LabPolicy
 import LabScenario
 import LabSystem
@@ -27,7 +28,7 @@ public struct LabSession {
         let id = LabNames.newID()
         let journal = try Journal.create(id: id, command: "benchlab up \(scenario.name) --backend \(kind.rawValue)", detached: true)
         do {
-            let topology = try TopologyBuilder.up(TopologyShape(scenario.topology), journal: journal, id: id)
+            let topology = try TopologyBuilder.up(scenario.topology, journal: journal, id: id)
             let backend = try BackendFactory.make(kind)
             if let bpf = backend as? BPFBackend {
                 // The link must outlive this process: pin it, and journal the pin for `down`.

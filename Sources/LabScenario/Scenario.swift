@@ -1,4 +1,7 @@
+import LabBackends
 import LabPolicy
+import LabTopology
+import LabTraffic
 
 /// A validated scenario: what to build, which backends to compare, which workloads to drive, and the
 /// parameter sweep expanded into variants. Produced only by `ScenarioParser`; every value here has
@@ -9,7 +12,7 @@ public struct Scenario: Sendable, Equatable {
     /// The file it was read from, and its text verbatim (recorded in run.json).
     public var sourcePath: String
     public var sourceText: String
-    public var topology: TopologyKind
+    public var topology: TopologyShape
     public var backends: [BackendKind]
     public var repeats: Int
     public var warmup: Int
@@ -18,7 +21,7 @@ public struct Scenario: Sendable, Equatable {
     /// varying slowest), each with its parameters substituted. One variant when there are none.
     public var variants: [Variant]
 
-    public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologyKind,
+    public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologyShape,
                 backends: [BackendKind], repeats: Int, warmup: Int, parameters: [Parameter], variants: [Variant]) {
         self.name = name
         self.description = description
@@ -41,24 +44,6 @@ public struct Scenario: Sendable, Equatable {
 
     /// Workloads of the first variant: names and kinds are the same in every variant.
     public var workloadNames: [String] { variants.first?.workloads.map(\.name) ?? [] }
-}
-
-public enum TopologyKind: String, Sendable, CaseIterable, Equatable {
-    /// client ⇄ server on one veth pair; filters sit on the server's ingress.
-    case pair
-    /// client ⇄ dut ⇄ server; the dut forwards, filters sit on its ingress from the client.
-    case routed
-}
-
-/// The backends, named as in scenario files and on the command line.
-public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
-    case none
-    case iptablesLegacy = "iptables-legacy"
-    case iptablesNft = "iptables-nft"
-    case iptablesIpset = "iptables-ipset"
-    case nftables
-    case xdp
-    case tc
 }
 
 /// A swept parameter: `rules: [1, 100, 1000]` in the file. Values are kept as the text written.

@@ -1,4 +1,5 @@
 import LabPolicy
+import LabTraffic
 
 /// The validated variants of a sweep, before their generated rules are drawn.
 struct VariantDrafts {

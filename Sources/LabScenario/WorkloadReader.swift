@@ -1,3 +1,4 @@
+import LabTraffic
 import Yams
 
 /// The `type:` of a workload entry.

@@ -1,3 +1,5 @@
+import LabNetwork
+import LabTraffic
 import Yams
 
 /// Reads the settings of one workload kind, with the defaults the schema documents.

@@ -1,4 +1,4 @@
-import LabPolicy
+import LabNetwork
 
 /// The shapes of lab network.
 public enum TopologyShape: String, Sendable, Codable, CaseIterable {

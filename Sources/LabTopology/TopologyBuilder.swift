@@ -1,5 +1,5 @@
 import Foundation
-import LabPolicy
+import LabNetwork
 import LabSystem
 
 /// Builds a topology in fresh namespaces, journaling each namespace before creating it. Links are

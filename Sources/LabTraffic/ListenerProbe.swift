@@ -1,10 +1,11 @@
 import Foundation
+import LabNetwork
 import LabSystem
 
 /// Waits until a server inside a namespace is bound to its port, by reading that namespace's own
 /// /proc/net tables (no test connection: iperf3 -1 would take a probe connection for its one test).
 public enum ListenerProbe {
-    public static func waitForListener(namespace: String, port: UInt16, transport: TransportKind,
+    public static func waitForListener(namespace: String, port: UInt16, transport: TransportProtocol,
                                        timeout: Double = 5, process: BackgroundProcess? = nil) throws {
         let deadline = Deadline(secondsFromNow: timeout)
         while true {
@@ -21,7 +22,7 @@ public enum ListenerProbe {
         }
     }
 
-    public static func isListening(namespace: String, port: UInt16, transport: TransportKind) throws -> Bool {
+    public static func isListening(namespace: String, port: UInt16, transport: TransportProtocol) throws -> Bool {
         let table = try NetworkNamespace.run(in: namespace) {
             // /proc/thread-self/net follows the calling thread's namespace, which run(in:) switched.
             (try? String(contentsOfFile: "/proc/thread-self/net/\(transport.rawValue)", encoding: .utf8)) ?? ""

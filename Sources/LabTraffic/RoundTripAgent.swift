@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Histogram
+import LabNetwork
 import LabSystem
 
 /// What a client agent prints as its last line of stdout (JSON), read back by the drivers.
@@ -60,7 +61,7 @@ public struct LatencyRecorder {
 /// connections one at a time and echoes until the peer closes. Runs until `deadline` (a hard bound,
 /// so a server left behind by a crashed run exits on its own).
 public enum RoundTripServer {
-    public static func serve(protocol transport: TransportKind, bind endpoint: Endpoint, deadline seconds: Double,
+    public static func serve(protocol transport: TransportProtocol, bind endpoint: Endpoint, deadline seconds: Double,
                              ready: () -> Void) throws {
         let deadline = Deadline(secondsFromNow: seconds)
         switch transport {
@@ -107,10 +108,6 @@ public enum RoundTripServer {
     }
 }
 
-public enum TransportKind: String, Sendable, CaseIterable {
-    case tcp, udp
-}
-
 /// Request/response round trips, one in flight: the latency a single transaction sees through the
 /// filter. Stops after `count` round trips or `duration` seconds, whichever comes first.
 public enum RoundTripClient {
@@ -119,7 +116,7 @@ public enum RoundTripClient {
 
     /// `source`: bind to this local address first (a client-pool address, for probes and flows that
     /// must come from a particular source).
-    public static func run(protocol transport: TransportKind, target: Endpoint, payload: Int, count: Int,
+    public static func run(protocol transport: TransportProtocol, target: Endpoint, payload: Int, count: Int,
                            duration: Double, source: String? = nil) throws -> AgentReport {
         var recorder = LatencyRecorder()
         var failed = 0

@@ -1,6 +1,6 @@
 import Foundation
+import LabNetwork
 import LabResults
-import LabScenario
 import LabSystem
 import LabTopology
 
@@ -69,7 +69,7 @@ public enum WorkloadRunner {
     }
 
     static func latency(_ spec: LatencyWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
-        let transport: TransportKind = spec.proto == .tcp ? .tcp : .udp
+        let transport = spec.proto
         let port = transport == .tcp ? tcpEchoPort : udpEchoPort
         let report = try withEchoServer(transport, port: port, lifetime: spec.durationSeconds + 10, name: spec.name, context) {
             try runAgent(["rr-client", "--protocol", transport.rawValue, "--target", "\(context.topology.serverAddress):\(port)",
@@ -112,7 +112,7 @@ public enum WorkloadRunner {
     }
 
     /// Starts `benchlab agent rr-server` in the server namespace for the duration of `body`.
-    static func withEchoServer<T>(_ transport: TransportKind, port: UInt16, lifetime: Double, name: String,
+    static func withEchoServer<T>(_ transport: TransportProtocol, port: UInt16, lifetime: Double, name: String,
                                   _ context: TrafficContext, _ body: () throws -> T) throws -> T {
         let topology = context.topology
         let server = try BackgroundProcess(

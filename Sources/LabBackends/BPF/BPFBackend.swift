@@ -1,7 +1,7 @@
 import LabBPF
+import LabNetwork
 import LabPolicy
 import LabResults
-import LabScenario
 import LabSystem
 import LabTopology
 

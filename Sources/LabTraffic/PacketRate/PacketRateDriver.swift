@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
+import LabNetwork
 import LabPolicy
 import LabResults
-import LabScenario
 import LabSystem
 import LabTopology
 

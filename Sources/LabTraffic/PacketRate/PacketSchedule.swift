@@ -1,3 +1,4 @@
+import LabNetwork
 import LabPolicy
 
 /// The repeating order in which the flood sends its packets: a cycle of `slotCount` slots, each one

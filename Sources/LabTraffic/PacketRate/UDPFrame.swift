@@ -1,3 +1,4 @@
+import LabNetwork
 import LabPolicy
 
 /// A whole Ethernet frame carrying one IPv4/UDP datagram, built once and sent many times by the flood

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabNetwork
 import LabPolicy
 import LabScenario
 import LabSystem
@@ -17,7 +18,7 @@ struct AgentCommand: ParsableCommand {
     )
 }
 
-extension TransportKind: ExpressibleByArgument {}
+extension TransportProtocol: ExpressibleByArgument {}
 
 extension Endpoint: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
@@ -26,7 +27,7 @@ extension Endpoint: ExpressibleByArgument {
 struct RoundTripServerAgent: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rr-server", abstract: "Echo server for latency and connect workloads.")
 
-    @Option(name: .customLong("protocol")) var transport: TransportKind
+    @Option(name: .customLong("protocol")) var transport: TransportProtocol
     @Option var bind: Endpoint
     @Option(help: "Hard lifetime in seconds.") var deadline: Double = 60
 
@@ -45,7 +46,7 @@ struct RoundTripServerAgent: ParsableCommand {
 struct RoundTripClientAgent: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rr-client", abstract: "Request/response latency client; prints a JSON report.")
 
-    @Option(name: .customLong("protocol")) var transport: TransportKind
+    @Option(name: .customLong("protocol")) var transport: TransportProtocol
     @Option var target: Endpoint
     @Option var payload: Int = 64
     @Option var count: Int = 10_000

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabBackends
 import LabRunner
 import LabScenario
 import LabSystem

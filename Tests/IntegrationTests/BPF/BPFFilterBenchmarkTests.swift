@@ -1,5 +1,6 @@
 import Foundation
 import LabBPF
+import LabNetwork
 import LabPolicy
 import LabSystem
 import LabTestSupport

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LabBPF
+import LabNetwork
 import LabPolicy
 import LabTestSupport
 import Testing

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LabNetwork
 import LabPolicy
 import LabSystem
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabNetwork
 import LabPolicy
 import LabResults
 import LabRunner

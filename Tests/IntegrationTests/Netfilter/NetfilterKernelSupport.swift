@@ -1,4 +1,5 @@
 import Foundation
+import LabBackends
 import LabScenario
 import LabSystem
 import LabTestSupport

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LabBackends
+import LabNetwork
 import LabPolicy
 import LabScenario
 import LabSystem

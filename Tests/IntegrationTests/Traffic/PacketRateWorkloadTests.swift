@@ -1,6 +1,7 @@
 import Foundation
 import LabBackends
 import LabCollectors
+import LabNetwork
 import LabPolicy
 import LabResults
 import LabRunner

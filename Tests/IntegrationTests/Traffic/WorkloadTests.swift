@@ -1,5 +1,6 @@
 import Foundation
 import LabCollectors
+import LabNetwork
 import LabResults
 import LabScenario
 import LabSystem

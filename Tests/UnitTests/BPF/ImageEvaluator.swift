@@ -1,4 +1,5 @@
 import LabBPF
+import LabNetwork
 import LabPolicy
 
 /// The lookup of bpf/lib/policy.h, written again in Swift over a BPFPolicyImage, so the compiler's

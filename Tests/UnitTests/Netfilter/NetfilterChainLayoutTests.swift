@@ -1,4 +1,5 @@
 @testable import LabBackends
+import LabNetwork
 import LabSystem
 import LabPolicy
 import Testing

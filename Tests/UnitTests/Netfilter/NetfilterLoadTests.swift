@@ -1,4 +1,5 @@
 @testable import LabBackends
+import LabNetwork
 import LabPolicy
 import LabScenario
 import LabSystem

@@ -1,3 +1,4 @@
+import LabNetwork
 import LabPolicy
 import Testing
 

@@ -1,3 +1,4 @@
+import LabBackends
 import LabRunner
 import LabScenario
 import Testing

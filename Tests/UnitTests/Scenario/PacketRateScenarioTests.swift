@@ -1,3 +1,4 @@
+import LabTraffic
 import Testing
 @testable import LabScenario
 

@@ -1,4 +1,6 @@
+import LabNetwork
 import LabPolicy
+import LabTraffic
 import Testing
 @testable import LabScenario
 

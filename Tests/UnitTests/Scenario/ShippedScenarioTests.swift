@@ -1,5 +1,7 @@
 import Foundation
+import LabBackends
 import LabPolicy
+import LabTraffic
 import Testing
 @testable import LabScenario
 

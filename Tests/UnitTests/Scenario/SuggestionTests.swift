@@ -1,3 +1,4 @@
+import LabBackends
 import Testing
 @testable import LabScenario
 

@@ -1,3 +1,4 @@
+import LabNetwork
 import LabPolicy
 
 /// ipset's side of the iptables-ipset backend: names, sizes and the `ipset restore` text.

@@ -1,5 +1,4 @@
 import LabPolicy
-import LabScenario
 import LabSystem
 import LabTopology
 

@@ -1,4 +1,3 @@
-import LabScenario
 
 /// The two iptables front ends: the same rule language, two kernel paths. `legacy` replaces the
 /// whole table blob (x_tables) on every change; `nft` translates each rule into nf_tables

@@ -1,5 +1,5 @@
+import LabNetwork
 import LabPolicy
-import LabScenario
 import LabSystem
 import LabTopology
 

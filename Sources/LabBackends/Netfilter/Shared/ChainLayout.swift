@@ -1,3 +1,4 @@
+import LabNetwork
 import LabPolicy
 
 /// A policy as one netfilter chain: rules in first-match order, then the default verdict. It is

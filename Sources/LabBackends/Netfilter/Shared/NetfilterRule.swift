@@ -1,5 +1,5 @@
+import LabNetwork
 import LabPolicy
-import LabScenario
 
 /// Which sources a netfilter rule matches. A /0 anywhere means "any source": iptables and nft would
 /// accept `0.0.0.0/0` but ipset's hash:net rejects it ("The value of the CIDR parameter of the IP

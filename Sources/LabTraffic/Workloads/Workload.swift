@@ -1,3 +1,5 @@
+import LabNetwork
+
 /// What traffic a case drives. Each workload has a name unique in its scenario (default: derived from
 /// its type and protocol, e.g. "tcp-throughput"); results are keyed by it.
 public enum Workload: Sendable, Equatable {
@@ -57,10 +59,6 @@ public enum Workload: Sendable, Equatable {
 
 func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(Int((seconds * 1000).rounded()))ms"
-}
-
-public enum TransportProtocol: String, Sendable, Equatable, CaseIterable {
-    case tcp, udp
 }
 
 /// Bulk transfer through iperf3.
