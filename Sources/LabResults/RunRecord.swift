@@ -5,7 +5,10 @@ import Foundation
 /// `compare` are all derived from this file alone. The schema is documented in results/README.md;
 /// bump `RunRecord.currentSchema` on any incompatible change.
 public struct RunRecord: Codable, Sendable, Equatable {
-    public static let currentSchema = "benchlab.run/1"
+    public static let currentSchema = "benchlab.run/2"
+    /// Schemas this benchlab reads: /2 added each case's backend family and each round's phase
+    /// times; a /1 record reads with families from `BackendFamily(schema1Backend:)` and no phases.
+    public static let readableSchemas = ["benchlab.run/1", currentSchema]
 
     public var schema: String
     public var runId: String
@@ -156,6 +159,8 @@ public struct CaseRecord: Codable, Sendable, Equatable {
     /// "backend" or "backend[name=value,…]": stable across runs of the same scenario, used by compare.
     public var id: String
     public var backend: String
+    /// The backend's family as the backend declared it; nil only for an unknown backend in a /1 record.
+    public var family: BackendFamily?
     /// Parameter name → value, for this point of the sweep.
     public var parameters: [String: String]
     public var status: CaseStatus
@@ -164,10 +169,11 @@ public struct CaseRecord: Codable, Sendable, Equatable {
     public var equivalence: EquivalenceRecord?
     public var repeats: [RepeatRecord]
 
-    public init(id: String, backend: String, parameters: [String: String], status: CaseStatus = .ok,
+    public init(id: String, backend: String, family: BackendFamily?, parameters: [String: String], status: CaseStatus = .ok,
                 reason: String? = nil, equivalence: EquivalenceRecord? = nil, repeats: [RepeatRecord] = []) {
         self.id = id
         self.backend = backend
+        self.family = family
         self.parameters = parameters
         self.status = status
         self.reason = reason
@@ -179,6 +185,23 @@ public struct CaseRecord: Codable, Sendable, Equatable {
     public static func makeId(backend: String, parameters: [(String, String)]) -> String {
         guard !parameters.isEmpty else { return backend }
         return "\(backend)[" + parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "]"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, backend, family, parameters, status, reason, equivalence, repeats
+    }
+
+    /// A /1 record has no `family`: it is the one that schema's backends were known to have.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        backend = try container.decode(String.self, forKey: .backend)
+        family = try container.decodeIfPresent(BackendFamily.self, forKey: .family) ?? BackendFamily(schema1Backend: backend)
+        parameters = try container.decode([String: String].self, forKey: .parameters)
+        status = try container.decode(CaseStatus.self, forKey: .status)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        equivalence = try container.decodeIfPresent(EquivalenceRecord.self, forKey: .equivalence)
+        repeats = try container.decode([RepeatRecord].self, forKey: .repeats)
     }
 
     /// Samples of every counted (non-warm-up, successful) repeat.
@@ -245,21 +268,35 @@ public struct RepeatRecord: Codable, Sendable, Equatable {
     public var startedAt: String
     public var samples: [Sample]
     public var series: [Series]
+    /// Wall time of each phase of the round, in order (schema /2; empty in /1 records).
+    public var phases: [PhaseRecord]
     public var failure: String?
 
     public init(index: Int, warmup: Bool, startedAt: String, samples: [Sample] = [], series: [Series] = [],
-                failure: String? = nil) {
+                phases: [PhaseRecord] = [], failure: String? = nil) {
         self.index = index
         self.warmup = warmup
         self.startedAt = startedAt
         self.samples = samples
         self.series = series
+        self.phases = phases
         self.failure = failure
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, warmup, samples, series, failure
+        case index, warmup, samples, series, phases, failure
         case startedAt = "started_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        index = try container.decode(Int.self, forKey: .index)
+        warmup = try container.decode(Bool.self, forKey: .warmup)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        samples = try container.decode([Sample].self, forKey: .samples)
+        series = try container.decode([Series].self, forKey: .series)
+        phases = try container.decodeIfPresent([PhaseRecord].self, forKey: .phases) ?? []
+        failure = try container.decodeIfPresent(String.self, forKey: .failure)
     }
 }
 

@@ -35,7 +35,7 @@ public enum RunRecordCoding {
         } catch let error as DecodingError {
             throw RunRecordError.unreadable(path: file, detail: describe(error))
         }
-        guard record.schema == RunRecord.currentSchema else {
+        guard RunRecord.readableSchemas.contains(record.schema) else {
             throw RunRecordError.incompatibleSchema(path: file, found: record.schema)
         }
         return record
@@ -71,7 +71,7 @@ public enum RunRecordError: LabError, Equatable {
         case .missing(let path): return "\(path): no such run record"
         case .unreadable(let path, let detail): return "\(path): not a benchlab run.json (\(detail))"
         case .incompatibleSchema(let path, let found):
-            return "\(path): schema \(found) is not \(RunRecord.currentSchema); re-run with this benchlab or use a matching version"
+            return "\(path): schema \(found) is not one this benchlab reads (\(RunRecord.readableSchemas.joined(separator: ", "))); re-run with this benchlab or use a matching version"
         }
     }
 }

@@ -74,7 +74,7 @@ public final class BenchmarkRun {
         var record = RunRecord(runId: runId, benchlab: options.benchlab, startedAt: Timestamp.now(),
                                scenario: ScenarioRecorder.record(scenario, plan: plan),
                                environment: EnvironmentProbe.capture(),
-                               cases: cases.map { CaseRecord(id: $0.id, backend: $0.backend.rawValue,
+                               cases: cases.map { CaseRecord(id: $0.id, backend: $0.backend.rawValue, family: $0.backend.family,
                                                              parameters: Dictionary(uniqueKeysWithValues: $0.variant.point.map { ($0.name, $0.value) })) })
         let writer = RunRecordWriter(directory: directory)
         try writer.write(record)
@@ -96,6 +96,7 @@ public final class BenchmarkRun {
                 let firstRound = record.cases[step.caseIndex].equivalence == nil
                 let outcome = try executor.execute(spec, backend: backend, round: step.round, probe: firstRound)
                 repeatRecord.samples = outcome.samples
+                repeatRecord.phases = outcome.phases
                 for (key, value) in outcome.gates { record.environment.gates["\(spec.backend.rawValue).\(key)"] = value }
                 for caveat in outcome.caveats where !record.environment.caveats.contains(caveat) {
                     record.environment.caveats.append(caveat)

@@ -32,103 +32,119 @@ public struct CaseExecutor {
         public var caveats: [String] = []
         /// Present when this round probed equivalence; when it did not pass, no workload ran.
         public var equivalence: EquivalenceRecord?
+        /// Wall time of each phase of the round, in the order they ran (teardown last).
+        public var phases: [PhaseRecord] = []
     }
 
     /// `probe`: send the equivalence probes before the workloads (once per case is enough: every
     /// round installs the same compiled artifact).
     public func execute(_ spec: CaseSpec, backend: any FilterBackend, round: Int, probe: Bool) throws -> Outcome {
         let mark = journal.mark
-        let result = Result { try measure(spec, backend: backend, probe: probe) }
-        let teardownFailures = journal.rollback(to: mark)
-        let outcome = try result.get()
+        var phases = PhaseLog()
+        let result = Result { try measure(spec, backend: backend, probe: probe, phases: &phases) }
+        let teardownFailures = phases.time(PhaseRecord.teardown) { journal.rollback(to: mark) }
+        var outcome = try result.get()
         guard teardownFailures.isEmpty else {
             throw LabFailure("teardown: \(teardownFailures.joined(separator: "; "))")
         }
+        outcome.phases = phases.records
         return outcome
     }
 
-    private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool) throws -> Outcome {
-        let topology = try TopologyBuilder.up(shape, journal: journal)
-        let point = topology.filterPoint
-        let artifact = try backend.compile(spec.variant.policy)
-        let installMs = try backend.install(artifact, policy: spec.variant.policy, at: point)
+    private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool, phases: inout PhaseLog) throws -> Outcome {
+        let topology = try phases.time(PhaseRecord.topology) { try TopologyBuilder.up(shape, journal: journal) }
+        let installation = try phases.time(PhaseRecord.install) {
+            try backend.install(try backend.compile(spec.variant.policy), policy: spec.variant.policy, at: topology.filterPoint)
+        }
         do {
-            var outcome = try measureInstalled(spec, backend: backend, point: point, topology: topology, probe: probe)
-            if backend.kind != .none { outcome.samples.insert(Sample(workload: "policy", metric: "install_ms", value: installMs), at: 0) }
-            try backend.remove(at: point)
+            var outcome = try measureInstalled(spec, installation: installation, topology: topology, probe: probe, phases: &phases)
+            if let installMs = installation.installMilliseconds {
+                outcome.samples.insert(Sample(workload: "policy", metric: "install_ms", value: installMs), at: 0)
+            }
+            try phases.time(PhaseRecord.remove) { try installation.remove() }
             return outcome
         } catch {
-            // The namespace goes with the rollback anyway; removing first keeps the backend's own
-            // state (BPF objects, remembered sets) from outliving the case.
-            try? backend.remove(at: point)
+            // The namespace goes with the rollback anyway; removing first keeps the installation's
+            // own state (BPF objects and links) from outliving the case.
+            try? installation.remove()
             throw error
         }
     }
 
-    private func measureInstalled(_ spec: CaseSpec, backend: any FilterBackend, point: FilterPoint, topology: Topology,
-                                  probe: Bool) throws -> Outcome {
+    private func measureInstalled(_ spec: CaseSpec, installation: any Installation, topology: Topology, probe: Bool,
+                                  phases: inout PhaseLog) throws -> Outcome {
         var samples: [Sample] = []
         let scratch = "\(scratchRoot)/\(topology.id)"
         try AtomicFile.makeDirectory(scratch)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: agentExecutable)
-        // `none` installs nothing, so what it must show is that everything gets through.
-        let enforced = backend.kind == .none ? Policy.allowAll : spec.variant.policy
+        let enforced = installation.enforcedPolicy
         var equivalence: EquivalenceRecord?
         if probe {
-            let record = try Equivalence.check(enforced, in: context)
+            let record = try phases.time(PhaseRecord.equivalence) { try Equivalence.check(enforced, in: context) }
             equivalence = record
-            guard record.passed else { return Outcome(samples: samples, gates: backend.gates, equivalence: record) }
+            guard record.passed else { return Outcome(samples: samples, gates: installation.gates, equivalence: record) }
         }
-        samples += try backend.microbenchmarks(policy: enforced)
-        if let entries = try backend.installedEntries(policy: enforced) {
-            samples.append(Sample(workload: "policy", metric: "installed_entries", value: Double(entries)))
+        samples += try phases.time(PhaseRecord.microbenchmarks) {
+            var measured = try installation.microbenchmarks()
+            if let entries = try installation.installedEntries() {
+                measured.append(Sample(workload: "policy", metric: "installed_entries", value: Double(entries)))
+            }
+            return measured
         }
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
-            let filter = FilterUnderTest(policy: spec.variant.policy, enforces: backend.kind != .none) {
-                try backend.counters(at: point).deniedPackets
+            let filter = FilterUnderTest(policy: spec.variant.policy, enforces: installation.enforcesPolicy) {
+                try installation.counters().deniedPackets
             }
             var before: CollectorSnapshot?
             var after: CollectorSnapshot?
-            let window = TrafficWindow(opening: { before = try CollectorSnapshot.take(topology) },
-                                       closing: { after = try CollectorSnapshot.take(topology) })
-            samples += try WorkloadRunner.run(workload, in: context, filter: filter, window: window)
+            var opened: UInt64 = 0
+            var closed: UInt64 = 0
+            let window = TrafficWindow(opening: { before = try CollectorSnapshot.take(topology); opened = MonotonicClock.nanoseconds() },
+                                       closing: { closed = MonotonicClock.nanoseconds(); after = try CollectorSnapshot.take(topology) })
+            samples += try phases.time(PhaseRecord.workload(workload.name)) {
+                try WorkloadRunner.run(workload, in: context, filter: filter, window: window)
+            }
             guard let before, let after else {
                 throw LabFailure("\(workload.name): its driver never opened and closed the traffic window")
             }
+            phases.append(PhaseRecord.traffic(workload.name), milliseconds: Double(closed &- opened) / 1e6)
             samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)
         }
-        if let nanoseconds = try runTime(backend, context) {
+        if let nanoseconds = try phases.time(PhaseRecord.runTime, { try runTime(installation, context) }) {
             samples.append(Sample(workload: "policy", metric: "bpf_ns_per_run", value: nanoseconds))
         }
-        if backend.kind != .none {
-            samples.append(Sample(workload: "policy", metric: "update_ms", value: try update(backend, enforced, point, context)))
+        if let milliseconds = try phases.time(PhaseRecord.update, { try update(installation, context) }) {
+            samples.append(Sample(workload: "policy", metric: "update_ms", value: milliseconds))
         }
-        return Outcome(samples: samples, gates: backend.gates, caveats: backend.caveats, equivalence: equivalence)
+        return Outcome(samples: samples, gates: installation.gates, caveats: installation.caveats, equivalence: equivalence)
     }
 
     /// The kernel's own accounting of the backend's programs over a short, separate burst of round
     /// trips. Kept out of the measured workloads on purpose: run-time accounting adds two clock reads
     /// per program run, which would tax the eBPF backends in every other number.
-    private func runTime(_ backend: any FilterBackend, _ context: TrafficContext) throws -> Double? {
-        guard let window = try backend.startRunTimeWindow() else { return nil }
+    private func runTime(_ installation: any Installation, _ context: TrafficContext) throws -> Double? {
+        guard let window = try installation.startRunTimeWindow() else { return nil }
         _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 3000, durationSeconds: 0.5)),
                                    in: context)
         return try window.finish()
     }
 
     /// Adds one deny rule in front of the installed policy (timed), then proves it took effect: a
-    /// source the policy allowed until now must be dropped afterwards.
-    private func update(_ backend: any FilterBackend, _ policy: Policy, _ point: FilterPoint, _ context: TrafficContext) throws -> Double {
+    /// source the policy allowed until now must be dropped afterwards. nil when the installation has
+    /// no policy to update (the baseline).
+    private func update(_ installation: any Installation, _ context: TrafficContext) throws -> Double? {
+        guard installation.enforcesPolicy else { return nil }
+        let policy = installation.enforcedPolicy
         guard let flow = UpdateProbe.flow(allowedBy: policy) else {
             throw LabFailure("update: no client-pool source is allowed by this policy, so the update cannot be verified")
         }
         let rule = Rule(action: .deny, source: IPv4Prefix(address: flow.source, length: 32))
-        let milliseconds = try backend.update(adding: rule, at: point)
+        guard let milliseconds = try installation.update(adding: rule) else { return nil }
         let observed = try ProbeRun.observe([flow], in: context)
         guard observed.first?.verdict == .denied else {
-            throw LabFailure("update: \(backend.kind.rawValue) added `\(rule)` but \(flow) still got \(observed.first?.verdict.rawValue ?? "no answer")")
+            throw LabFailure("update: \(installation.backend.rawValue) added `\(rule)` but \(flow) still got \(observed.first?.verdict.rawValue ?? "no answer")")
         }
         return milliseconds
     }

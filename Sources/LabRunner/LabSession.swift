@@ -30,18 +30,15 @@ public struct LabSession {
         do {
             let topology = try TopologyBuilder.up(scenario.topology, journal: journal, id: id)
             let backend = try BackendFactory.make(kind)
-            if let bpf = backend as? BPFBackend {
-                // The link must outlive this process: pin it, and journal the pin for `down`.
-                let pins = "\(LabNames.pinDirectory)/\(id)"
-                try BPFPinRoot.ensureMounted()
-                try journal.record(.removePath(pins))
-                bpf.pinDirectory = pins
-            }
             let artifact = try backend.compile(variant.policy)
-            _ = try backend.install(artifact, policy: variant.policy, at: topology.filterPoint)
+            let installation = try backend.install(artifact, policy: variant.policy, at: topology.filterPoint)
+            // What must outlive this process (BPF links) is pinned, the pins journaled first for `down`.
+            let pins = "\(LabNames.pinDirectory)/\(id)"
+            try journal.record(.removePath(pins))
+            try installation.pin(under: pins)
             let artifactPath = "\(journal.directory)/policy.\(artifact.kind)"
             try AtomicFile.write(artifact.text, to: artifactPath)
-            return LabSession(id: id, topology: topology, backend: kind, policy: kind == .none ? .allowAll : variant.policy,
+            return LabSession(id: id, topology: topology, backend: kind, policy: installation.enforcedPolicy,
                               artifactPath: artifactPath)
         } catch {
             journal.close()

@@ -7,6 +7,8 @@ public struct CaseAnalysis: Sendable {
 
     public var id: String { record.id }
     public var backend: String { record.backend }
+    /// As run.json recorded it (the backend declared it).
+    public var family: BackendFamily? { record.family }
 
     init(record: CaseRecord) {
         self.record = record

@@ -22,11 +22,11 @@ struct RatioBuilder {
 
     /// The cases `subject` is divided by, in run.json order: none first, then netfilter for eBPF.
     private func references(of subject: CaseAnalysis) -> [(RatioKind, CaseAnalysis)] {
-        guard let family = BackendFamily(backend: subject.backend), family != .baseline else { return [] }
+        guard let family = subject.family, family != .baseline else { return [] }
         let samePoint = cases.filter { $0.record.parameters == subject.record.parameters }
-        var references = samePoint.filter { $0.backend == BackendFamily.baselineBackend }.map { (RatioKind.toNone, $0) }
+        var references = samePoint.filter { $0.family == .baseline }.map { (RatioKind.toNone, $0) }
         if family == .ebpf {
-            references += samePoint.filter { BackendFamily(backend: $0.backend) == .netfilter }
+            references += samePoint.filter { $0.family == .netfilter }
                 .map { (RatioKind.ebpfOverNetfilter, $0) }
         }
         return references

@@ -66,10 +66,10 @@ public enum BaselineComparison {
         } catch RunRecordError.missing(let file) {
             throw CompareError.baselineMissing(path: file, detail: "no such file")
         } catch RunRecordError.incompatibleSchema(let file, let found) {
-            throw CompareError.incompatible("\(file) has schema \(found), this benchlab reads \(RunRecord.currentSchema)")
+            throw CompareError.incompatible("\(file) has schema \(found), this benchlab reads \(RunRecord.readableSchemas.joined(separator: " and "))")
         } catch RunRecordError.unreadable(let file, let detail) {
-            if let schema = declaredSchema(file), schema != RunRecord.currentSchema {
-                throw CompareError.incompatible("\(file) has schema \(schema), this benchlab reads \(RunRecord.currentSchema)")
+            if let schema = declaredSchema(file), !RunRecord.readableSchemas.contains(schema) {
+                throw CompareError.incompatible("\(file) has schema \(schema), this benchlab reads \(RunRecord.readableSchemas.joined(separator: " and "))")
             }
             throw CompareError.baselineMissing(path: file, detail: "not a benchlab run.json (\(detail))")
         } catch {
@@ -83,7 +83,7 @@ public enum BaselineComparison {
         do {
             return try RunRecordCoding.load(path: path)
         } catch RunRecordError.incompatibleSchema(let file, let found) {
-            throw CompareError.incompatible("\(file) has schema \(found), this benchlab reads \(RunRecord.currentSchema)")
+            throw CompareError.incompatible("\(file) has schema \(found), this benchlab reads \(RunRecord.readableSchemas.joined(separator: " and "))")
         }
     }
 

@@ -10,17 +10,19 @@ struct ReportMarkdown {
     let rendering: ChartRendering
 
     var text: String {
-        [
+        let runTime = RunTimeSection(record: run.record).text
+        return ([
             header,
             VerdictSection(run: run).text,
             EnvironmentSection(record: run.record).text,
+        ] + (runTime.isEmpty ? [] : [runTime]) + [
             FailedCasesSection(record: run.record).text,
             EquivalenceSection(record: run.record).text,
             ResultsSection(run: run, charts: charts, rendering: rendering).text,
             RatioSection(run: run).text,
             chartsSection,
             method,
-        ].joined(separator: "\n")
+        ]).joined(separator: "\n")
     }
 
     private var header: String {

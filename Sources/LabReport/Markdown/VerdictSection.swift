@@ -70,7 +70,7 @@ private struct WorkloadVerdict {
         guard let metric = headline else { return nil }
         let id = MetricID(workload: workload, metric: metric)
         let ranked = rank(id)
-        let baseline = cases.first { $0.backend == BackendFamily.baselineBackend }?.metrics[id]
+        let baseline = cases.first { $0.family == .baseline }?.metrics[id]
         guard let winner = ranked.first else {
             // Only the baseline ran (e.g. ci-smoke): say what the bare path does, so the paragraph
             // still reports the run's numbers rather than claiming there are none.
@@ -89,7 +89,7 @@ private struct WorkloadVerdict {
 
     /// Filtering backends that measured `id`, best first (ties keep run.json order).
     private func rank(_ id: MetricID) -> [CaseAnalysis] {
-        let measured = cases.filter { $0.backend != BackendFamily.baselineBackend && $0.metrics[id] != nil }
+        let measured = cases.filter { $0.family != .baseline && $0.metrics[id] != nil }
         let higher = id.info.direction == .higherIsBetter
         return measured.enumerated().sorted { a, b in
             let (x, y) = (a.element.metrics[id]!.median, b.element.metrics[id]!.median)
@@ -125,8 +125,8 @@ private struct WorkloadVerdict {
     /// "; tc wins, at 2.37× [2.21, 2.52] the throughput_gbps of iptables-legacy, the best netfilter backend".
     /// The best of the other technology is the comparison that matters; within a family, the next best.
     private func margin(_ winner: CaseAnalysis, over rest: ArraySlice<CaseAnalysis>, _ id: MetricID) -> String {
-        let family = BackendFamily(backend: winner.backend)
-        let rivals = rest.filter { BackendFamily(backend: $0.backend).map { $0 != family } ?? false }
+        let family = winner.family
+        let rivals = rest.filter { $0.family.map { $0 != family } ?? false }
         guard let other = rivals.first ?? rest.first else { return "" }
         let (top, bottom) = (winner.metrics[id]!, other.metrics[id]!)
         guard bottom.median != 0 else { return "" }
@@ -134,7 +134,7 @@ private struct WorkloadVerdict {
             .ratioOfMediansInterval(numerator: top.values, denominator: bottom.values)
         let ratio = NumberText.ratioWithInterval(top.median / bottom.median, interval)
         let role = rivals.isEmpty ? "the next best" : "the \(rivals.count == 1 ? "only" : "best") "
-            + "\(BackendFamily(backend: other.backend) == .ebpf ? "eBPF" : "netfilter") backend measured here"
+            + "\(other.family == .ebpf ? "eBPF" : "netfilter") backend measured here"
         guard let interval else {
             return "; \(winner.backend) leads, at \(ratio) the \(id.metric) of \(other.backend), \(role), "
                 + "but with too few repeats for an interval this may be noise"

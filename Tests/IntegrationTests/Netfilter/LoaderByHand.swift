@@ -26,13 +26,8 @@ enum LoaderByHand {
         return total
     }
 
-    /// What `install` runs for a backend, whichever it is.
-    static func installLoads(_ backend: any FilterBackend, _ artifact: BackendArtifact, at point: FilterPoint) throws -> [BulkLoad] {
-        switch backend {
-        case let iptables as IptablesBackend: return try iptables.installLoads(artifact, at: point)
-        case let ipset as IptablesIpsetBackend: return try ipset.installLoads(artifact, at: point)
-        case let nftables as NftablesBackend: return nftables.installLoads(artifact, at: point)
-        default: throw LabFailure("\(backend.kind.rawValue) is not a netfilter backend")
-        }
+    /// What `install` runs for a netfilter backend, whichever it is.
+    static func installLoads(_ backend: any NetfilterBackend, _ artifact: BackendArtifact, at point: FilterPoint) throws -> [BulkLoad] {
+        try backend.installLoads(artifact, at: point)
     }
 }

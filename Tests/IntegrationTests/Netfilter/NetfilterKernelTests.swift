@@ -85,19 +85,19 @@ extension KernelTests {
             let backend = try BackendFactory.make(kind)
             try withChecker(topology) { checker in
                 var effective = Self.routedPolicy
-                let installMs = try backend.install(backend.compile(effective), policy: effective, at: point)
-                #expect(installMs > 0)
-                expectGates(backend)
-                try expectVerdicts(effective, Self.routedFlows, checker, backend, point)
+                let installation = try backend.install(backend.compile(effective), policy: effective, at: point)
+                #expect((installation.installMilliseconds ?? 0) > 0)
+                expectGates(installation)
+                try expectVerdicts(effective, Self.routedFlows, checker, installation)
                 for rule in Self.updates {
-                    let updateMs = try backend.update(adding: rule, at: point)
-                    #expect(updateMs > 0)
+                    let updateMs = try installation.update(adding: rule)
+                    #expect((updateMs ?? 0) > 0)
                     effective.rules.insert(rule, at: 0)
-                    try expectVerdicts(effective, Self.routedFlows, checker, backend, point)
+                    try expectVerdicts(effective, Self.routedFlows, checker, installation)
                 }
                 try expectFirstUpdateJoinedSet(backend, point)
                 #expect(try Self.conntrackEntries(point.namespace) == 0, "a stateless policy must not pull in conntrack")
-                try expectRemoval(backend, point, Self.routedFlows, checker)
+                try expectRemoval(installation, Self.routedFlows, checker)
             }
         }
 
@@ -107,9 +107,9 @@ extension KernelTests {
             #expect(point.hook == .input)
             let backend = try BackendFactory.make(kind)
             try withChecker(topology) { checker in
-                _ = try backend.install(backend.compile(Self.pairPolicy), policy: Self.pairPolicy, at: point)
-                try expectVerdicts(Self.pairPolicy, Self.pairFlows, checker, backend, point)
-                try expectRemoval(backend, point, Self.pairFlows, checker)
+                let installation = try backend.install(backend.compile(Self.pairPolicy), policy: Self.pairPolicy, at: point)
+                try expectVerdicts(Self.pairPolicy, Self.pairFlows, checker, installation)
+                try expectRemoval(installation, Self.pairFlows, checker)
             }
         }
 
@@ -124,26 +124,27 @@ extension KernelTests {
         /// Every flow's verdict equals the reference's, and the counters moved by exactly the requests
         /// sent: one filter decision per request, none for the replies.
         func expectVerdicts(_ policy: Policy, _ flows: [(IPv4Address, UInt16)], _ checker: UDPFlowChecker,
-                            _ backend: any FilterBackend, _ point: FilterPoint) throws {
-            let before = try backend.counters(at: point)
+                            _ installation: any Installation) throws {
+            let before = try installation.counters()
             var allowed = 0
             var denied = 0
             for (source, port) in flows {
                 let outcome = try checker.send(from: source, port: port)
                 let expected = ReferenceEvaluator.verdict(policy, outcome.flow)
-                #expect(outcome.observed == expected, "\(backend.kind.rawValue): \(outcome.flow)")
+                #expect(outcome.observed == expected, "\(installation.backend.rawValue): \(outcome.flow)")
                 if expected == .allow { allowed += outcome.sent } else { denied += outcome.sent }
             }
-            let after = try backend.counters(at: point)
-            #expect(after.allowedPackets - before.allowedPackets == UInt64(allowed), "\(backend.kind.rawValue): allowed packets")
-            #expect(after.deniedPackets - before.deniedPackets == UInt64(denied), "\(backend.kind.rawValue): denied packets")
+            let after = try installation.counters()
+            #expect(after.allowedPackets - before.allowedPackets == UInt64(allowed), "\(installation.backend.rawValue): allowed packets")
+            #expect(after.deniedPackets - before.deniedPackets == UInt64(denied), "\(installation.backend.rawValue): denied packets")
         }
 
-        func expectGates(_ backend: any FilterBackend) {
-            switch backend.kind {
-            case .iptablesLegacy: #expect(backend.gates["iptables_variant"] == "legacy")
-            case .iptablesNft, .iptablesIpset: #expect(backend.gates["iptables_variant"] == "nf_tables")
-            case .nftables: #expect(backend.gates["nft_family"] == "ip" && backend.gates["nft_version"] != nil)
+        func expectGates(_ installation: any Installation) {
+            let gates = installation.gates
+            switch installation.backend {
+            case .iptablesLegacy: #expect(gates["iptables_variant"] == "legacy")
+            case .iptablesNft, .iptablesIpset: #expect(gates["iptables_variant"] == "nf_tables")
+            case .nftables: #expect(gates["nft_family"] == "ip" && gates["nft_version"] != nil)
             default: break
             }
         }
@@ -170,12 +171,12 @@ extension KernelTests {
         }
 
         /// Removal empties the namespace's firewall, twice in a row, and then every flow passes.
-        func expectRemoval(_ backend: any FilterBackend, _ point: FilterPoint, _ flows: [(IPv4Address, UInt16)],
+        func expectRemoval(_ installation: any Installation, _ flows: [(IPv4Address, UInt16)],
                            _ checker: UDPFlowChecker) throws {
-            try backend.remove(at: point)
-            let left = try FirewallSnapshot.take(point.namespace)
-            #expect(left.isEmpty, "\(backend.kind.rawValue) left: \(left)")
-            try backend.remove(at: point)
+            try installation.remove()
+            let left = try FirewallSnapshot.take(installation.point.namespace)
+            #expect(left.isEmpty, "\(installation.backend.rawValue) left: \(left)")
+            try installation.remove()
             for (source, port) in flows {
                 #expect(try checker.send(from: source, port: port).observed == .allow)
             }

@@ -38,20 +38,21 @@ extension KernelTests.NetfilterKernelTests {
                 let point = topology.filterPoint
                 let backend = try BackendFactory.make(kind)
                 let artifact = try backend.compile(policy)
-                let installMs = try backend.install(artifact, policy: policy, at: point)
+                let installation = try backend.install(artifact, policy: policy, at: point)
+                let installMs = installation.installMilliseconds ?? 0
                 let denied = policy.rules[0].source!.address
                 let allowed = Self.allowedSource(policy)
                 try KernelTests.NetfilterKernelTests().withChecker(topology) { checker in
                     #expect(try checker.send(from: denied, port: 7001).observed == .deny)
                     #expect(try checker.send(from: allowed, port: 7001).observed == .allow)
                     let update = Rule(action: .deny, source: IPv4Prefix(address: allowed, length: 32))
-                    let updateMs = try backend.update(adding: update, at: point)
+                    let updateMs = try installation.update(adding: update) ?? 0
                     #expect(try checker.send(from: allowed, port: 7001).observed == .deny)
-                    let counters = try backend.counters(at: point)
+                    let counters = try installation.counters()
                     #expect(counters.allowedPackets == 3 && counters.deniedPackets == 6)
                     print("netfilter scale: \(kind.rawValue) 100000 rules: install \(Self.milliseconds(installMs)), update \(Self.milliseconds(updateMs))")
                 }
-                try backend.remove(at: point)
+                try installation.remove()
                 #expect(try FirewallSnapshot.take(point.namespace).isEmpty)
             }
         }
@@ -75,16 +76,17 @@ extension KernelTests.NetfilterKernelTests {
                 try withTestJournal("nf-sweep") { journal in
                     try NetfilterKernelSupport.require(kind, journal: journal)
                     let point = try TopologyBuilder.up(.pair, journal: journal).filterPoint
-                    let backend = try BackendFactory.make(kind)
+                    let backend = try #require(try BackendFactory.make(kind) as? any NetfilterBackend)
                     let artifact = try backend.compile(policy)
                     let loads = try LoaderByHand.installLoads(backend, artifact, at: point)
                     _ = try LoaderByHand.run(loads, in: point.namespace)
                     try backend.remove(at: point)
                     var install: [Double] = [], byHand: [Double] = [], updates: [Double] = []
                     for _ in 0..<rounds {
-                        install.append(try backend.install(artifact, policy: policy, at: point))
-                        updates.append(try backend.update(adding: update, at: point))
-                        try backend.remove(at: point)
+                        let installation = try backend.install(artifact, policy: policy, at: point)
+                        install.append(installation.installMilliseconds ?? 0)
+                        updates.append(try installation.update(adding: update) ?? 0)
+                        try installation.remove()
                         byHand.append(try LoaderByHand.run(loads, in: point.namespace))
                         try backend.remove(at: point)
                     }

@@ -163,7 +163,7 @@ struct CompareTests {
         var error = #expect(throws: CompareError.self) { try BaselineComparison.run(request) }
         #expect(error?.exitStatus == .baselineIncompatible)
         let future = (request.currentPath as NSString).deletingLastPathComponent + "/future.json"
-        try #"{"schema": "benchlab.run/2", "runs": []}"#.write(toFile: future, atomically: true, encoding: .utf8)
+        try #"{"schema": "benchlab.run/99", "runs": []}"#.write(toFile: future, atomically: true, encoding: .utf8)
         request.baselinePath = future
         error = #expect(throws: CompareError.self) { try BaselineComparison.run(request) }
         #expect(error?.exitStatus == .baselineIncompatible)

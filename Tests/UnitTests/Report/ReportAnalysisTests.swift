@@ -27,8 +27,8 @@ struct ReportAnalysisTests {
         // rules=10000: {xdp, tc} × iptables-legacy (nftables failed).
         #expect(pairs.count == 8)
         for pair in pairs {
-            #expect(BackendFamily(backend: pair.subjectBackend) == .ebpf)
-            #expect(BackendFamily(backend: pair.referenceBackend) == .netfilter)
+            #expect(run.analysis(ofCase: pair.key.subject)?.family == .ebpf)
+            #expect(run.analysis(ofCase: pair.key.reference)?.family == .netfilter)
             #expect(run.analysis(ofCase: pair.key.reference)?.record.parameters == pair.parameters)
         }
     }

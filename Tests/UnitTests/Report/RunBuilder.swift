@@ -29,7 +29,7 @@ struct RunBuilder {
                          })
         }
         let id = CaseRecord.makeId(backend: backend, parameters: point)
-        cases.append(CaseRecord(id: id, backend: backend, parameters: Dictionary(uniqueKeysWithValues: point), status: status,
+        cases.append(CaseRecord(id: id, backend: backend, family: BackendFamily(schema1Backend: backend), parameters: Dictionary(uniqueKeysWithValues: point), status: status,
                                 reason: status == .ok ? nil : "set-up failed", equivalence: EquivalenceRecord(probes: 10, mismatches: []),
                                 repeats: status == .ok ? [warmup] + counted : []))
     }

@@ -14,10 +14,12 @@ struct RunRecordTests {
                                                         workloads: [WorkloadRecord(name: "tcp-throughput", kind: "throughput", settings: "protocol=tcp")]),
                                environment: EnvironmentRecord(hostname: "vm", kernel: "6.18", cpuModel: "cpu", cpus: 2, memoryBytes: 1 << 30,
                                                               tools: ["iperf3": "iperf 3.12"], sysctls: ["net.core.bpf_jit_enable": "1"]))
-        record.cases = [CaseRecord(id: "none[rules=1]", backend: "none", parameters: ["rules": "1"],
+        record.cases = [CaseRecord(id: "none[rules=1]", backend: "none", family: .baseline, parameters: ["rules": "1"],
                                    repeats: [RepeatRecord(index: 0, warmup: false, startedAt: "2026-11-26T17:00:01.000Z",
-                                                          samples: [Sample(workload: "tcp-throughput", metric: "throughput_gbps", value: 18.5)])]),
-                        CaseRecord(id: "none[rules=10]", backend: "none", parameters: ["rules": "10"], status: .failed,
+                                                          samples: [Sample(workload: "tcp-throughput", metric: "throughput_gbps", value: 18.5)],
+                                                          phases: [PhaseRecord(name: PhaseRecord.topology, milliseconds: 120.5),
+                                                                   PhaseRecord(name: PhaseRecord.traffic("tcp-throughput"), milliseconds: 2000)])]),
+                        CaseRecord(id: "none[rules=10]", backend: "none", family: .baseline, parameters: ["rules": "10"], status: .failed,
                                    reason: "round 1: boom", repeats: [RepeatRecord(index: 0, warmup: false, startedAt: "x", failure: "boom")])]
         record.status = .complete
         return record
@@ -40,7 +42,7 @@ struct RunRecordTests {
 
     @Test("counted samples skip warm-ups and failed repeats")
     func counted() {
-        let record = CaseRecord(id: "x", backend: "none", parameters: [:], repeats: [
+        let record = CaseRecord(id: "x", backend: "none", family: .baseline, parameters: [:], repeats: [
             RepeatRecord(index: 0, warmup: true, startedAt: "", samples: [Sample(workload: "w", metric: "m", value: 1)]),
             RepeatRecord(index: 1, warmup: false, startedAt: "", samples: [Sample(workload: "w", metric: "m", value: 2)]),
             RepeatRecord(index: 2, warmup: false, startedAt: "", samples: [Sample(workload: "w", metric: "m", value: 3)], failure: "x"),
@@ -62,5 +64,41 @@ struct RunRecordTests {
         #expect(throws: RunRecordError.incompatibleSchema(path: "\(directory)/run.json", found: "benchlab.run/0")) {
             _ = try RunRecordCoding.load(path: directory)
         }
+    }
+
+    @Test("a schema /1 record still reads: families from the frozen name table, no phases")
+    func schemaOne() throws {
+        // A /1 file: the current encoding without the keys /2 added.
+        var json = try #require(try JSONSerialization.jsonObject(with: RunRecordCoding.encode(Self.sample())) as? [String: Any])
+        json["schema"] = "benchlab.run/1"
+        json["cases"] = (json["cases"] as? [[String: Any]])?.map { item -> [String: Any] in
+            var item = item
+            item["family"] = nil
+            item["repeats"] = (item["repeats"] as? [[String: Any]])?.map { round -> [String: Any] in
+                var round = round
+                round["phases"] = nil
+                return round
+            }
+            return item
+        }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
+        #expect(!text.contains("family") && !text.contains("phases"))
+        let directory = NSTemporaryDirectory() + "bl-runrecord-v1-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try text.write(toFile: "\(directory)/run.json", atomically: true, encoding: .utf8)
+        let record = try RunRecordCoding.load(path: directory)
+        #expect(record.schema == "benchlab.run/1")
+        #expect(record.cases.map(\.family) == [.baseline, .baseline])
+        #expect(record.cases[0].repeats[0].phases.isEmpty)
+    }
+
+    @Test("phase names say which are traffic windows")
+    func phaseKinds() {
+        #expect(PhaseRecord(name: PhaseRecord.traffic("udp-latency"), milliseconds: 1).isTraffic)
+        #expect(PhaseRecord(name: PhaseRecord.traffic("udp-latency"), milliseconds: 1).kind == "traffic")
+        #expect(PhaseRecord(name: PhaseRecord.workload("udp-latency"), milliseconds: 1).kind == "workload")
+        #expect(!PhaseRecord(name: PhaseRecord.install, milliseconds: 1).isTraffic)
+        #expect(PhaseRecord(name: PhaseRecord.install, milliseconds: 1).kind == "install")
     }
 }

@@ -9,22 +9,13 @@ import LabTopology
 /// libnftables parses the script and sends one netlink batch, so the time includes what an operator
 /// waits for (parsing, set element sorting and merging, the kernel commit) and nothing else. A
 /// hand-written libnftnl batch would skip the parser, which no operator does.
-public final class NftablesBackend: FilterBackend {
-    private var installed: [String: ChainLayout] = [:]
-    public private(set) var gates: [String: String] = [:]
-
+public final class NftablesBackend: NetfilterBackend {
     public init() {}
 
     public var kind: BackendKind { .nftables }
 
     func layout(_ policy: Policy) -> ChainLayout {
         .withSets(policy) { NftablesScript.setName(clause: $0.index) }
-    }
-
-    /// Chain rules plus set intervals as auto-merge leaves them: a dense prefix list collapses.
-    public func installedEntries(policy: Policy) throws -> Int? {
-        let layout = layout(policy)
-        return layout.rules.count + layout.sets.reduce(0) { $0 + IPv4Prefix.mergedIntervalCount($1.prefixes) }
     }
 
     public func compile(_ policy: Policy) throws -> BackendArtifact {
@@ -44,46 +35,17 @@ public final class NftablesBackend: FilterBackend {
 
     static func nft(_ script: String) -> BulkLoad { BulkLoad(tool: "nft", arguments: ["-f", "-"], input: script) }
 
-    public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> Double {
+    public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
         try NetfilterSupport.check(policy, for: kind)
-        guard installed[point.namespace] == nil else {
-            throw LabFailure("nftables: already installed in \(point.namespace); remove it first")
-        }
         let version = ToolVersion(try NetfilterQuery.run("nft", ["--version"], in: point.namespace))
-        gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesScript.family]
+        let gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesScript.family]
         let milliseconds = try installLoads(artifact, at: point).reduce(0) { $0 + (try $1.run(in: point.namespace)) }
-        installed[point.namespace] = layout(policy)
-        return milliseconds
+        return NftablesInstallation(point: point, policy: policy, layout: layout(policy), gates: gates,
+                                    installMilliseconds: milliseconds)
     }
 
-    /// One element added to a set when the rule can join it without changing any verdict (see
-    /// `ChainLayout.setAccepting`), else one rule inserted at the start of the policy chain; either
-    /// way one `nft -f` transaction. With auto-merge, nft reads the set back to merge the new
-    /// interval, so an element add costs more than a rule insert on a big set: the time shows it.
-    public func update(adding rule: Rule, at point: FilterPoint) throws -> Double {
-        guard let layout = installed[point.namespace] else {
-            throw LabFailure("nftables: update in \(point.namespace) before install")
-        }
-        let new = NetfilterRule(rule)
-        if let target = layout.setAccepting(new), case .prefix(let prefix) = new.source {
-            let milliseconds = try Self.nft(NftablesScript.elementAddition(set: target.name, prefix)).run(in: point.namespace)
-            installed[point.namespace] = layout.extendingSet(at: target.index, with: prefix)
-            return milliseconds
-        }
-        let milliseconds = try Self.nft(NftablesScript.insertion(new)).run(in: point.namespace)
-        installed[point.namespace] = layout.inserting(new)
-        return milliseconds
-    }
-
+    /// Deletes the lab's table, with no memory of an install. Idempotent.
     public func remove(at point: FilterPoint) throws {
         try Self.nft(NftablesScript.removal).run(in: point.namespace)
-        installed[point.namespace] = nil
-    }
-
-    public func counters(at point: FilterPoint) throws -> FilterCounters {
-        let json = try NetfilterQuery.run("nft", ["-j", "list", "chain", NftablesScript.family, NftablesScript.table,
-                                                  NftablesScript.policyChain], in: point.namespace)
-        let packets = try NftablesCounterReader.packetsByVerdict(json)
-        return FilterCounters(allowedPackets: packets.accepted, deniedPackets: packets.dropped)
     }
 }

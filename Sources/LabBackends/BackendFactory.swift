@@ -1,0 +1,15 @@
+/// Makes the backend for a kind, or says why it cannot: the one place a new backend is registered
+/// (beside its name and family in `BackendKind`).
+public enum BackendFactory {
+    public static func make(_ kind: BackendKind) throws -> any FilterBackend {
+        switch kind {
+        case .none: return NoneBackend()
+        case .iptablesLegacy: return IptablesBackend(variant: .legacy)
+        case .iptablesNft: return IptablesBackend(variant: .nft)
+        case .iptablesIpset: return IptablesIpsetBackend()
+        case .nftables: return NftablesBackend()
+        case .xdp: return BPFBackend(variant: .xdp)
+        case .tc: return BPFBackend(variant: .tc)
+        }
+    }
+}
