@@ -87,7 +87,7 @@ public final class BPFFilter {
         try maps.read(reference: image, bank: try maps.standbyBank())
     }
 
-    public func counters() throws -> FilterCounters {
+    public func counters() throws -> FilterMapCounters {
         try maps.readCounters()
     }
 
