@@ -20,6 +20,8 @@ let package = Package(
 
         // Layer 1: pure models, no kernel.
         .target(name: "LabNetwork"),
+        // Ethernet/IPv4/UDP/TCP/ICMP frames and the Internet checksum, for the flood, BPF test runs and tests.
+        .target(name: "LabPacket", dependencies: ["LabNetwork"]),
         .target(name: "LabPolicy", dependencies: ["LabNetwork", "LabSystem"]),
         .target(name: "LabResults", dependencies: ["LabSystem"]),
         .target(name: "LabStats", dependencies: ["LabSystem"]),
@@ -29,13 +31,13 @@ let package = Package(
         .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabNetwork", "LabTopology", "LabPolicy", "LabResults", "CLabShims",
+            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
-        // The BPF filter objects are compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
+        // Every bpf/*.bpf.c is compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
-        .target(name: "LabBPF", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
+        .target(name: "LabBPF", dependencies: ["LabSystem", "LabNetwork", "LabPacket", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
         .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF"]),
 
         // The scenario file: reads YAML into the types the modules above own.
@@ -51,14 +53,14 @@ let package = Package(
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabPolicy", "LabReport", "LabResults", "LabTopology",
-            "LabBackends", "LabNetwork", "LabSystem",
+            "LabBackends", "LabNetwork", "LabPacket", "LabSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests: unit tests need no root; integration tests drive the real kernel and skip, with a reason, when not root.
         .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabNetwork", "LabTopology", "LabPolicy"], path: "Tests/LabTestSupport"),
         .testTarget(name: "UnitTests", dependencies: [
-            "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
+            "LabSystem", "LabNetwork", "LabPacket", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
             "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+// benchlab: variants xdp tc
 /*
- * benchlab's stateless filter: the composition root. One body, two variants chosen by a define at
- * compile time (xdp-tools' habit), so the XDP and tc backends cannot drift apart:
- *   -DBL_VARIANT_XDP -> program bl_filter_xdp, SEC("xdp"), XDP_PASS / XDP_DROP
- *   -DBL_VARIANT_TC  -> program bl_filter_tc,  SEC("tc"),  TC_ACT_OK / TC_ACT_SHOT
- * SEC("tc") rather than "tcx/ingress": libbpf 1.1.2 does not know the tcx section names, and the
- * kernel attaches a sched_cls program through tcx or clsact alike (the loader picks at attach time).
+ * benchlab's stateless filter: the composition root. One body, two variants (bpf/lib/variant.h):
+ * program bl_filter_xdp in SEC("xdp") and bl_filter_tc in SEC("tc").
  *
  * It runs on the ingress of the device under test's interface facing the client, so it sees only
  * client -> server traffic; replies never reach it (DESIGN.md: the policy is one-directional).
@@ -13,28 +10,19 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include "variant.h"
 #include "policy_maps.h"
 #include "parse.h"
 #include "policy.h"
 #include "counters.h"
 
-#if defined(BL_VARIANT_XDP)
-#define BL_SECTION "xdp"
-#define BL_PROGRAM bl_filter_xdp
-#define BL_CTX struct xdp_md
-#define BL_VERDICT_PASS XDP_PASS
-#define BL_VERDICT_DROP XDP_DROP
-#define BL_PACKET_BYTES(ctx) ((__u64)((ctx)->data_end - (ctx)->data))
-#elif defined(BL_VARIANT_TC)
-#define BL_SECTION "tc"
-#define BL_PROGRAM bl_filter_tc
-#define BL_CTX struct __sk_buff
-#define BL_VERDICT_PASS TC_ACT_OK
-#define BL_VERDICT_DROP TC_ACT_SHOT
-#define BL_PACKET_BYTES(ctx) ((__u64)(ctx)->len)
-#else
-#error "define BL_VARIANT_XDP or BL_VARIANT_TC"
-#endif
+/* Why each packet got its verdict, indexed by enum bl_counter_index; LabBPF reads it by this name. */
+BL_COUNTER_ARRAY(bl_counters, BL_COUNT_MAX);
+
+static __always_inline void bl_count(enum bl_counter_index index, __u64 bytes)
+{
+	bl_counter_add(&bl_counters, index, bytes);
+}
 
 #if defined(BL_VARIANT_TC)
 /* Ethernet + two VLAN tags + IPv4 with the longest options + TCP: every byte the parser may read. */
@@ -58,7 +46,7 @@ static __always_inline void bl_linearize_headers(struct xdp_md *ctx) { (void)ctx
 #endif
 
 SEC(BL_SECTION)
-int BL_PROGRAM(BL_CTX *ctx)
+int BL_PROGRAM_NAME(bl_filter)(BL_CTX *ctx)
 {
 	struct bl_packet pkt;
 	enum bl_counter_index verdict;

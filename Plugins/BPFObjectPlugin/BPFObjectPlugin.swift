@@ -1,23 +1,20 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles the BPF filter (bpf/filter.bpf.c) into one object file per variant as part of
-/// `swift build`, so the objects become resources of the target that uses the plugin (LabBPF reads
-/// them through `Bundle.module`). No manual step, and a change to any file under bpf/ rebuilds them.
+/// Compiles every BPF program (bpf/NAME.bpf.c) into its object files as part of `swift build`, so
+/// the objects become resources of the target that uses the plugin (LabBPF reads them through
+/// `Bundle.module`). No manual step, and a change to any file under bpf/ rebuilds them.
+///
+/// A program declares its builds in its own first lines: `// benchlab: variants xdp tc` builds
+/// NAME_xdp.bpf.o with -DBL_VARIANT_XDP and NAME_tc.bpf.o with -DBL_VARIANT_TC (one body, a define
+/// per hook, bpf/lib/variant.h); a program without that line builds one object, NAME.bpf.o.
 ///
 /// Which clang: the BPF backend ships with the Swift toolchain's own clang, so the one next to
 /// swiftc is preferred; `BENCHLAB_BPF_CLANG` overrides it, and PATH is the last resort.
 @main
 struct BPFObjectPlugin: BuildToolPlugin {
-    /// Object name → the define that selects the variant in filter.bpf.c.
-    static let variants: [(object: String, define: String)] = [
-        ("filter_xdp.bpf.o", "BL_VARIANT_XDP"),
-        ("filter_tc.bpf.o", "BL_VARIANT_TC"),
-    ]
-
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let bpf = context.package.directoryURL.appending(path: "bpf")
-        let source = bpf.appending(path: "filter.bpf.c")
         let inputs = try Self.sources(under: bpf)
         let clang = try Self.clang(context)
         var common = ["-target", "bpf", "-mcpu=v3", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
@@ -25,15 +22,25 @@ struct BPFObjectPlugin: BuildToolPlugin {
         // UAPI headers include <asm/types.h>, which Debian keeps in the multiarch directory; a
         // `-target bpf` compile does not search it on its own.
         if let multiarch = Self.multiarchInclude() { common += ["-idirafter", multiarch] }
-        return Self.variants.map { variant in
-            let output = context.pluginWorkDirectoryURL.appending(path: variant.object)
-            return .buildCommand(
-                displayName: "Compiling BPF \(variant.object)",
-                executable: clang,
-                arguments: common + ["-D\(variant.define)", "-c", source.path, "-o", output.path],
-                inputFiles: inputs,
-                outputFiles: [output])
+        return try Self.programs(in: bpf).flatMap { program in
+            try program.objects().map { object in
+                let output = context.pluginWorkDirectoryURL.appending(path: object.file)
+                return .buildCommand(
+                    displayName: "Compiling BPF \(object.file)",
+                    executable: clang,
+                    arguments: common + object.defines.map { "-D\($0)" } + ["-c", program.source.path, "-o", output.path],
+                    inputFiles: inputs,
+                    outputFiles: [output])
+            }
         }
+    }
+
+    /// The programs: bpf/*.bpf.c (not lib/ or include/, which hold what programs share), sorted.
+    static func programs(in directory: URL) throws -> [BPFProgramSource] {
+        let entries = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+        return try entries.filter { $0.lastPathComponent.hasSuffix(".bpf.c") }
+            .sorted { $0.path < $1.path }
+            .map { try BPFProgramSource(source: $0) }
     }
 
     /// Every .c and .h under bpf/, so editing a header rebuilds the objects.

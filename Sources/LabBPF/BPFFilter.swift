@@ -20,7 +20,7 @@ public final class BPFFilter {
     /// Loads the `variant` object with `image`'s default action fixed in .rodata, then fills the maps.
     public init(variant: FilterVariant, image: BPFPolicyImage) throws {
         let ((object, program), loadMilliseconds) = try MonotonicClock.measure {
-            let object = try BPFObject(elf: try variant.objectFile(), name: "filter_\(variant.rawValue)")
+            let object = try variant.object.open()
             try object.setReadOnlyGlobal("bl_default_deny", to: UInt8(image.defaultAction == .deny ? 1 : 0))
             // The host hashes are preallocated: size them (both banks) to the policy, with room for updates.
             for bank in UInt32(0)...1 {
@@ -87,7 +87,7 @@ public final class BPFFilter {
         try maps.read(reference: image, bank: try maps.standbyBank())
     }
 
-    public func counters() throws -> FilterCounters {
+    public func counters() throws -> FilterMapCounters {
         try maps.readCounters()
     }
 

@@ -142,14 +142,14 @@ struct FilterMaps {
                               portRuns: BPFPolicyImage.PortRun.fold(slots: slots))
     }
 
-    func readCounters() throws -> FilterCounters {
-        var totals: [FilterCounters.Reason: FilterCounters.Count] = [:]
-        for reason in FilterCounters.Reason.allCases {
+    func readCounters() throws -> FilterMapCounters {
+        var totals: [FilterMapCounters.Reason: FilterMapCounters.Count] = [:]
+        for reason in FilterMapCounters.Reason.allCases {
             let perCPU = try counters.lookupPerCPU(reason.index, as: bl_counter.self) ?? []
-            totals[reason] = FilterCounters.Count(packets: perCPU.reduce(0) { $0 + $1.packets },
+            totals[reason] = FilterMapCounters.Count(packets: perCPU.reduce(0) { $0 + $1.packets },
                                                   bytes: perCPU.reduce(0) { $0 + $1.bytes })
         }
-        return FilterCounters(byReason: totals)
+        return FilterMapCounters(byReason: totals)
     }
 
     /// bl_*_hosts key: the address in network byte order, as the program reads it from the header.
@@ -190,7 +190,7 @@ public struct MapLoadReport: Hashable, Sendable {
 }
 
 /// The filter's per-CPU counters summed over CPUs.
-public struct FilterCounters: Hashable, Sendable {
+public struct FilterMapCounters: Hashable, Sendable {
     public enum Reason: String, Sendable, CaseIterable {
         case allowedByRule, deniedByRule, allowedByDefault, deniedByDefault, passedNotIPv4, passedMalformed
 

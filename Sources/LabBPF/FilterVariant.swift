@@ -1,10 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibBPF
-import Foundation
 
-/// The two builds of bpf/filter.bpf.c (one body, selected by a define at compile time).
+/// The two builds of bpf/filter.bpf.c (one body, selected by a define at compile time; bpf/lib/variant.h).
 public enum FilterVariant: String, Sendable, Hashable, CaseIterable {
     case xdp
     case tc
@@ -16,8 +12,8 @@ public enum FilterVariant: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Resource name of the object compiled by BPFObjectPlugin.
-    var objectResource: String { "filter_\(rawValue).bpf" }
+    /// The object BPFObjectPlugin compiles from bpf/filter.bpf.c for this variant.
+    public var object: BPFObjectResource { BPFObjectResource(program: "filter", variant: rawValue) }
 
     /// The program's return code as a verdict; nil for a code the filter never returns.
     public func verdict(returnCode: Int32) -> PacketVerdict? {
@@ -25,18 +21,6 @@ public enum FilterVariant: String, Sendable, Hashable, CaseIterable {
         case (.xdp, Int32(XDP_PASS.rawValue)), (.tc, TC_ACT_OK): return .pass
         case (.xdp, Int32(XDP_DROP.rawValue)), (.tc, TC_ACT_SHOT): return .drop
         default: return nil
-        }
-    }
-
-    /// The compiled object, embedded in LabBPF's resource bundle at build time.
-    func objectFile() throws -> [UInt8] {
-        guard let url = Bundle.module.url(forResource: objectResource, withExtension: "o") else {
-            throw BPFError("find \(objectResource).o in LabBPF's resources (rebuild with swift build)", errno: ENOENT)
-        }
-        do {
-            return Array(try Data(contentsOf: url))
-        } catch {
-            throw BPFError("read \(url.path)", errno: (error as NSError).code == NSFileReadNoPermissionError ? EACCES : EIO)
         }
     }
 }

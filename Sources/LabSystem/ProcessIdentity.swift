@@ -19,19 +19,14 @@ public struct ProcessIdentity: Codable, Sendable, Equatable {
         ProcessIdentity(pid: getpid(), startTime: startTime(of: getpid()) ?? 0)
     }
 
+    /// Alive means: the pid exists, it is still the same process (same start time), and it has not
+    /// exited (a zombie is dead even though its pid and /proc entry remain until it is reaped).
     public var isAlive: Bool {
-        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
-        return ProcessIdentity.startTime(of: pid) == startTime
+        guard kill(pid, 0) == 0 || errno == EPERM, let stat = ProcessStat.read(pid: pid) else { return false }
+        return stat.startTime == startTime && !stat.hasExited
     }
 
-    static func startTime(of pid: Int32) -> UInt64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "comm)" start at field 3; the process name may itself contain spaces or ')'.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
-    }
+    static func startTime(of pid: Int32) -> UInt64? { ProcessStat.read(pid: pid)?.startTime }
 }
 
 /// Stops processes that are not benchlab's children (so they cannot be waited for): TERM, a short

@@ -27,18 +27,3 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return hash
     }
 }
-
-/// RFC 1071 Internet checksum, for the IPv4/ICMP packets benchlab builds (test frames, probes).
-public enum InternetChecksum {
-    public static func compute(_ bytes: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var index = 0
-        while index + 1 < bytes.count {
-            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
-            index += 2
-        }
-        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
-        return ~UInt16(sum)
-    }
-}

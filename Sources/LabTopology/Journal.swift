@@ -51,12 +51,13 @@ public final class Journal: @unchecked Sendable {
     var journalPath: String { "\(directory)/journal.jsonl" }
     var ownerPath: String { "\(directory)/owner.json" }
 
-    /// Starts a new journal owned by this process.
+    /// Starts a new journal, owned by this process unless `owner` names another (a test standing in
+    /// for a crashed run).
     public static func create(id: String, command: String, detached: Bool = false,
-                              root: String = LabNames.stateDirectory) throws -> Journal {
+                              root: String = LabNames.stateDirectory, owner process: ProcessIdentity = .current) throws -> Journal {
         let journal = Journal(id: id, directory: "\(root)/\(id)", steps: [])
         try AtomicFile.makeDirectory(journal.directory)
-        let owner = JournalOwner(process: .current, command: command, startedAt: Timestamp.now(), detached: detached)
+        let owner = JournalOwner(process: process, command: command, startedAt: Timestamp.now(), detached: detached)
         try AtomicFile.write(try JSONEncoder().encode(owner), to: journal.ownerPath)
         try AtomicFile.write("", to: journal.journalPath)
         return journal

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLabShims
 import Foundation
+import LabPacket
 import LabPolicy
 import LabSystem
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLabShims
 import Foundation
+import LabPacket
 import LabSystem
 
 /// The packet-rate generator (`benchlab agent flood`, inside the client namespace): prebuilt

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabNetwork
+import LabPacket
 import LabPolicy
 import LabScenario
 import LabSystem

@@ -1,5 +1,6 @@
 import Foundation
 import LabNetwork
+import LabPacket
 import LabPolicy
 import LabResults
 import LabSystem
@@ -133,11 +134,11 @@ struct PacketRateTests {
         let ip = Array(bytes[14..<34])
         #expect(Array(ip[0..<4]) == [0x45, 0x00, 0x00, 46])
         #expect(Array(ip[12..<20]) == [198, 19, 0, 1, 198, 18, 1, 1])
-        #expect(UDPFrame.checksum(ip) == 0, "an IPv4 header with its checksum sums to 0xffff")
+        #expect(InternetChecksum.compute(ip) == 0, "an IPv4 header with its checksum sums to 0xffff")
         let udp = Array(bytes[34..<60])
         #expect(Array(udp[0..<6]) == [0x4e, 0x20, 0x1b, 0x5c, 0x00, 26])
         let pseudo: [UInt8] = [198, 19, 0, 1, 198, 18, 1, 1, 0, 17, 0, 26]
-        #expect(UDPFrame.checksum(pseudo + udp) == 0)
+        #expect(InternetChecksum.compute(pseudo + udp) == 0)
     }
 
     @Test("short payloads are padded to the minimum frame; the IP length stays true")
@@ -156,7 +157,7 @@ struct PacketRateTests {
     @Test("the RFC 1071 example sums as published")
     func checksumExample() {
         // RFC 1071 §3: 00 01 f2 03 f4 f5 f6 f7 sums (one's complement) to ddf2.
-        #expect(UDPFrame.checksum([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]) == ~UInt16(0xddf2))
+        #expect(InternetChecksum.compute([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]) == ~UInt16(0xddf2))
     }
 
     @Test(arguments: ["02:62:6c:00:00:01", "ff:FF:00:11:22:33"])
