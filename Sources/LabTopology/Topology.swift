@@ -55,6 +55,9 @@ public struct Topology: Sendable, Codable, Equatable {
     public var clientInterface: LabInterface
     /// The server's interface toward the client (traffic arrives at the server here).
     public var serverInterface: LabInterface
+    /// The other end of the client's link toward the server: where the client's packets go first
+    /// (its MAC is what a raw-socket flood must address).
+    public var clientGateway: LabInterface
 
     /// The client's namespace.
     public var client: String { node(role: .client)!.namespace }

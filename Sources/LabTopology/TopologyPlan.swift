@@ -77,7 +77,8 @@ public struct TopologyPlan: Sendable {
         self.topology = Topology(id: id, name: name, nodes: nodes, interfaces: links.flatMap { [$0.a, $0.b] },
                                  attachmentPoints: points,
                                  clientInterface: end(of: towardServer[client]!, at: client),
-                                 serverInterface: end(of: towardClient[server]!, at: server))
+                                 serverInterface: end(of: towardClient[server]!, at: server),
+                                 clientGateway: peer(of: towardServer[client]!, from: client))
 
         var routes = [[String]](repeating: [], count: nodes.count)
         for node in nodes.indices {

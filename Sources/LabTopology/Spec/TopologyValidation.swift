@@ -1,3 +1,5 @@
+import LabNetwork
+
 extension TopologySpec {
     /// Everything wrong with this spec, in declaration order; empty when it can be planned and built.
     /// Checked here, on the model, so presets and scenario files obey the same rules.
@@ -17,7 +19,18 @@ extension TopologySpec {
             return problems
         }
         problems += attachmentProblems(graph, client: client, server: server)
+        problems += clientAddressProblems(graph, client: client, server: server)
         return problems
+    }
+
+    /// Probes, generated rules and workloads use AddressPlan.client as a source in every topology, so
+    /// the client's link toward the server must give the client exactly that address.
+    private func clientAddressProblems(_ graph: TopologyGraph, client: Int, server: Int) -> [TopologyProblem] {
+        let (ends, addressProblems) = LinkAddressing.resolve(links)
+        guard addressProblems.isEmpty, let link = graph.nextLinks(toward: [server])[client], let resolved = ends[link] else { return [] }
+        let mine = nodeIndex(links[link].a) == client ? resolved.a : resolved.b
+        guard mine.address != AddressPlan.client else { return [] }
+        return [TopologyProblem(.node(client), "the client's address toward the server must be \(AddressPlan.client) (probes and workloads use it), got \(mine): list the client's link first with the client as 'a', or give it \(AddressPlan.client)/30")]
     }
 
     private func nodeProblems() -> [TopologyProblem] {

@@ -107,6 +107,12 @@ extension ScenarioTests {
             ])
         }
 
+        @Test func theClientMustHaveTheClientAddress() {
+            #expect(diagnostics(of: Self.chain("{a: client, b: r1}", "{a: r1, b: client}")) == [
+                "test.yaml:6:14: the client's address toward the server must be 198.18.0.1 (probes and workloads use it), got 198.18.0.2/30: list the client's link first with the client as 'a', or give it 198.18.0.1/30",
+            ])
+        }
+
         @Test func aDisconnectedGraph() {
             #expect(diagnostics(of: Self.chain("    - {a: r1, b: r2}\n", "")) == [
                 "test.yaml:5:3: the topology is not connected: no path from the client to 'r2', 'server'",

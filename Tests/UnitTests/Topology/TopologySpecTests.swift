@@ -40,6 +40,7 @@ struct TopologySpecTests {
                                                        "198.18.0.9/30", "198.18.0.10/30"])
         #expect(topology.interfaces.last?.mac == "02:62:6c:00:00:0a")
         #expect(topology.clientInterface.name == "blaaaaaaclient0")
+        #expect(topology.clientGateway.name == "blaaaaaar10")
         #expect(topology.serverInterface.name == "blaaaaaaserver0")
         #expect(topology.client == "bl-aaaaaa-client" && topology.server == "bl-aaaaaa-server")
         #expect(topology.nodes(role: .router).map(\.name) == ["r1", "r2"])
@@ -179,6 +180,20 @@ struct TopologySpecProblemTests {
                                         .init("r1", "r2"),
                                         .init("r2", "server", aAddress: InterfaceAddress("198.18.2.9/30"), bAddress: InterfaceAddress("198.18.2.10/30"))])
         #expect(problems(overlapping) == ["subnet 198.18.2.8/30 overlaps 198.18.2.0/24 of link 1"])
+    }
+
+    @Test("the client's address toward the server is 198.18.0.1, the address probes and workloads use")
+    func clientAddress() {
+        let reordered = chain(links: [chainSpec.links[1], chainSpec.links[0], chainSpec.links[2]])
+        #expect(problems(reordered) == ["the client's address toward the server must be 198.18.0.1 (probes and workloads use it), got 198.18.0.5/30: list the client's link first with the client as 'a', or give it 198.18.0.1/30"])
+        let given = chain(links: [chainSpec.links[1],
+                                  .init("client", "r1", aAddress: InterfaceAddress("198.18.0.1/29"), bAddress: InterfaceAddress("198.18.0.3/29")),
+                                  .init("r2", "server")])
+        #expect(problems(given) == [])
+        let topology = TopologyPlan(spec: given, name: "custom", id: "aaaaaa").topology
+        #expect(topology.clientGateway.address == "198.18.0.3/29")
+        #expect(topology.clientGateway.mac == "02:62:6c:00:00:03")
+        #expect(topology.clientAddress == AddressPlan.client)
     }
 
     @Test("every node must be reachable from the client")
