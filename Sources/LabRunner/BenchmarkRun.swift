@@ -168,7 +168,7 @@ enum ScenarioRecorder {
     static func record(_ scenario: Scenario, plan: RunPlan) -> ScenarioRecord {
         let workloads = scenario.variants.first?.workloads ?? []
         return ScenarioRecord(name: scenario.name, description: scenario.description, sourcePath: scenario.sourcePath,
-                              sourceText: scenario.sourceText, topology: scenario.topology.rawValue,
+                              sourceText: scenario.sourceText, topology: scenario.topology.name,
                               backends: scenario.backends.filter { kind in plan.cases.contains { $0.backend == kind } }.map(\.rawValue),
                               repeats: plan.repeats, warmup: plan.warmup,
                               parameters: scenario.parameters.map { ParameterRecord(name: $0.name, values: $0.values) },

@@ -14,12 +14,12 @@ import LabTraffic
 /// topology per round means no state (conntrack entries, socket buffers, neighbour entries) leaks
 /// from one case into the next.
 public struct CaseExecutor {
-    public var shape: TopologyShape
+    public var shape: TopologySource
     public var journal: Journal
     public var scratchRoot: String
     public var agentExecutable: String
 
-    public init(shape: TopologyShape, journal: Journal, scratchRoot: String, agentExecutable: String) {
+    public init(shape: TopologySource, journal: Journal, scratchRoot: String, agentExecutable: String) {
         self.shape = shape
         self.journal = journal
         self.scratchRoot = scratchRoot

@@ -69,7 +69,7 @@ public struct LabSession {
 
     /// What `up` prints: where everything is and how to use it.
     public func describe() -> String {
-        var lines = ["lab \(id) is up (\(topology.shape.rawValue)); remove it with: benchlab down \(id)", ""]
+        var lines = ["lab \(id) is up (\(topology.name)); remove it with: benchlab down \(id)", ""]
         lines.append("namespaces:")
         for namespace in topology.namespaces {
             let interfaces = topology.interfaces.filter { $0.namespace == namespace }

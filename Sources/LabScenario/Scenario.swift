@@ -12,7 +12,8 @@ public struct Scenario: Sendable, Equatable {
     /// The file it was read from, and its text verbatim (recorded in run.json).
     public var sourcePath: String
     public var sourceText: String
-    public var topology: TopologyShape
+    /// A preset, or a custom topology declared in the file.
+    public var topology: TopologySource
     public var backends: [BackendKind]
     public var repeats: Int
     public var warmup: Int
@@ -21,7 +22,7 @@ public struct Scenario: Sendable, Equatable {
     /// varying slowest), each with its parameters substituted. One variant when there are none.
     public var variants: [Variant]
 
-    public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologyShape,
+    public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologySource,
                 backends: [BackendKind], repeats: Int, warmup: Int, parameters: [Parameter], variants: [Variant]) {
         self.name = name
         self.description = description

@@ -1,5 +1,4 @@
 import LabBackends
-import LabBackends
 import LabTopology
 import Yams
 
@@ -7,7 +6,7 @@ import Yams
 struct ScenarioHeader {
     var name: String
     var description: String
-    var topology: TopologyShape
+    var topology: TopologySource
     var backends: [BackendKind]
     var repeats: Int
     var warmup: Int
@@ -15,7 +14,7 @@ struct ScenarioHeader {
     static func read(_ fields: MappingFields, reader: ValueReader) -> ScenarioHeader? {
         let name = fields.required("name").flatMap { scenarioName($0, reader: reader) }
         let description = fields.required("description").flatMap { oneLine($0, reader: reader) }
-        let topology = fields.value("topology", default: TopologyShape.routed) { reader.choice($0, subject("topology"), noun: "topology") }
+        let topology = fields.value("topology", default: TopologySource.preset(.routed)) { TopologyReader(reader: reader).read($0) }
         let backends = fields.required("backends").flatMap { backendList($0, reader: reader) }
         let repeats = fields.value("repeat", default: 3) { reader.integer($0, subject("repeat"), in: 1...100) }
         let warmup = fields.value("warmup", default: 1) { reader.integer($0, subject("warmup"), in: 0...10) }

@@ -19,29 +19,18 @@ public enum LabNames {
         return String((0..<6).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
     }
 
-    public static func namespace(_ id: String, role: NodeRole) -> String { "\(prefix)-\(id)-\(role.rawValue)" }
+    /// Interface names must fit IFNAMSIZ - 1 characters.
+    public static let interfaceNameLimit = 15
 
-    /// e.g. "blk3x9q0-c0": node letter + link index.
-    public static func interface(_ id: String, role: NodeRole, index: Int) -> String {
-        let name = "\(prefix)\(id)-\(role.letter)\(index)"
-        precondition(name.utf8.count <= 15, "interface name \(name) exceeds IFNAMSIZ")
+    /// e.g. "bl-k3x9q0-cli": the node's name after the id.
+    public static func namespace(_ id: String, node: String) -> String { "\(prefix)-\(id)-\(node)" }
+
+    /// e.g. "blk3x9q0-c0": the node's interface stem + its link index.
+    public static func interface(_ id: String, stem: String, index: Int) -> String {
+        let name = "\(prefix)\(id)\(stem)\(index)"
+        precondition(name.utf8.count <= interfaceNameLimit, "interface name \(name) exceeds IFNAMSIZ")
         return name
     }
 
     public static func isLabName(_ name: String) -> Bool { name.hasPrefix(prefix) }
-}
-
-/// The machines of a topology.
-public enum NodeRole: String, Sendable, Codable, CaseIterable {
-    case client = "cli"
-    case dut = "dut"
-    case server = "srv"
-
-    var letter: Character {
-        switch self {
-        case .client: return "c"
-        case .dut: return "d"
-        case .server: return "s"
-        }
-    }
 }

@@ -1,13 +1,5 @@
 import LabNetwork
 
-/// The shapes of lab network.
-public enum TopologyShape: String, Sendable, Codable, CaseIterable {
-    /// client ⇄ server over one veth pair.
-    case pair
-    /// client ⇄ dut ⇄ server; the dut forwards between two veth pairs.
-    case routed
-}
-
 /// One network interface of a lab node.
 public struct LabInterface: Sendable, Codable, Equatable {
     public var name: String
@@ -15,39 +7,78 @@ public struct LabInterface: Sendable, Codable, Equatable {
     public var mac: String
     /// Address with prefix length, e.g. "198.18.0.1/30".
     public var address: String
+    /// The spec's name of the node it belongs to.
+    public var node: String
+
+    public init(name: String, namespace: String, mac: String, address: String, node: String) {
+        self.name = name
+        self.namespace = namespace
+        self.mac = mac
+        self.address = address
+        self.node = node
+    }
 }
 
-/// A topology that is up: every namespace and interface the lab made, and where filters attach.
+/// One node of a built topology.
+public struct TopologyNode: Sendable, Codable, Equatable {
+    public var name: String
+    public var role: NodeRole
+    public var namespace: String
+}
+
+/// A named place where a dataplane is installed, resolved to a namespace and interface.
+public struct AttachmentPoint: Sendable, Codable, Equatable {
+    public var name: String
+    public var node: String
+    public var namespace: String
+    public var interface: String
+    public var direction: TopologySpec.Direction
+    public var hook: FilterPoint.Hook
+    /// For FORWARD: the node's interface toward the server, where the forwarded traffic leaves.
+    public var egressInterface: String?
+
+    /// As a backend's filter point (backends filter on ingress).
+    public var filterPoint: FilterPoint {
+        FilterPoint(namespace: namespace, ingressInterface: interface, egressInterface: egressInterface, hook: hook)
+    }
+}
+
+/// A topology that is up: every namespace and interface the lab made, and where dataplanes attach.
 public struct Topology: Sendable, Codable, Equatable {
     public var id: String
-    public var shape: TopologyShape
-    public var client: String
-    public var dut: String?
-    public var server: String
+    /// The preset's name, or "custom".
+    public var name: String
+    public var nodes: [TopologyNode]
     public var interfaces: [LabInterface]
+    public var attachmentPoints: [AttachmentPoint]
+    /// The client's interface toward the server (traffic leaves the client here).
+    public var clientInterface: LabInterface
+    /// The server's interface toward the client (traffic arrives at the server here).
+    public var serverInterface: LabInterface
+    /// The other end of the client's link toward the server: where the client's packets go first
+    /// (its MAC is what a raw-socket flood must address).
+    public var clientGateway: LabInterface
 
-    public var namespaces: [String] { [client] + (dut.map { [$0] } ?? []) + [server] }
+    /// The client's namespace.
+    public var client: String { node(role: .client)!.namespace }
+    /// The server's namespace.
+    public var server: String { node(role: .server)!.namespace }
+    public var namespaces: [String] { nodes.map(\.namespace) }
 
-    /// The client's interface (traffic leaves the client here).
-    public var clientInterface: LabInterface { interfaces.first { $0.namespace == client }! }
-    /// The server's interface facing the client side (traffic arrives at the server here).
-    public var serverInterface: LabInterface { interfaces.first { $0.namespace == server }! }
+    /// The first node with `role` (the client and the server are unique).
+    public func node(role: NodeRole) -> TopologyNode? { nodes.first { $0.role == role } }
+    public func nodes(role: NodeRole) -> [TopologyNode] { nodes.filter { $0.role == role } }
+    public func node(named name: String) -> TopologyNode? { nodes.first { $0.name == name } }
+    public func attachmentPoint(named name: String) -> AttachmentPoint? { attachmentPoints.first { $0.name == name } }
 
-    /// Where a filter policy applies: the first hop after the client. In `routed` it is the dut's
-    /// interface facing the client (netfilter FORWARD, XDP/tc ingress); in `pair` it is the server's
-    /// interface (netfilter INPUT, XDP/tc ingress).
-    public var filterPoint: FilterPoint {
-        if let dut {
-            let ingress = interfaces.first { $0.namespace == dut && $0.address.hasPrefix("\(AddressPlan.clientGateway)/") }!
-            let egress = interfaces.first { $0.namespace == dut && $0.name != ingress.name }!
-            return FilterPoint(namespace: dut, ingressInterface: ingress.name, egressInterface: egress.name, hook: .forward)
-        }
-        return FilterPoint(namespace: server, ingressInterface: serverInterface.name, egressInterface: nil, hook: .input)
-    }
+    /// Where the filter policy applies: the attachment point named `policy` (in `routed`, the dut's
+    /// interface facing the client, FORWARD; in `pair`, the server's interface, INPUT).
+    public var filterPoint: FilterPoint { attachmentPoint(named: TopologySpec.policyAttachment)!.filterPoint }
 
     /// The addresses workloads use.
     public var serverAddress: IPv4Address { AddressPlan.server }
-    public var clientAddress: IPv4Address { AddressPlan.client }
+    /// The client's own link address (AddressPlan.client in the presets).
+    public var clientAddress: IPv4Address { IPv4Address(clientInterface.address.prefix { $0 != "/" })! }
 }
 
 /// Where a backend installs its policy.

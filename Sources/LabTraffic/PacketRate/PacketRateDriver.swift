@@ -50,7 +50,7 @@ enum PacketRateDriver {
     }
 
     static func floodArguments(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?, topology: Topology) -> [String] {
-        let nextHop = topology.interfaces.first { $0.address.hasPrefix("\(AddressPlan.clientGateway)/") }!
+        let nextHop = topology.clientGateway
         let maximum = spec.packetsPerSecond > 0
             ? Double(spec.packetsPerSecond) * spec.durationSeconds
             : ceilingPacketsPerSecond * spec.durationSeconds

@@ -12,7 +12,7 @@ import Testing
 extension KernelTests {
     @Suite("Equivalence probes on the real kernel")
     struct ProbeTests {
-        func withTopology<T>(_ shape: TopologyShape, _ body: (Topology, TrafficContext) throws -> T) throws -> T {
+        func withTopology<T>(_ shape: TopologyPreset, _ body: (Topology, TrafficContext) throws -> T) throws -> T {
             try withTestJournal("probe") { journal in
                 let topology = try TopologyBuilder.up(shape, journal: journal)
                 let scratch = try TestEnvironment.temporaryDirectory("probe")
@@ -22,8 +22,8 @@ extension KernelTests {
         }
 
         @Test("with no filter every probe — TCP, UDP, ICMP, pool sources, the whole service range — gets through",
-              arguments: TopologyShape.allCases)
-        func noFilterAllowsEverything(shape: TopologyShape) throws {
+              arguments: TopologyPresets.all)
+        func noFilterAllowsEverything(shape: TopologyPreset) throws {
             try withTopology(shape) { _, context in
                 let record = try Equivalence.check(.allowAll, in: context)
                 #expect(record.probes > 40)

@@ -12,8 +12,8 @@ extension KernelTests {
     @Suite("Topology on the real kernel")
     struct TopologyTests {
         @Test("a topology comes up, carries client-pool traffic to the server and back, and leaves nothing when torn down",
-              arguments: TopologyShape.allCases)
-        func upAndDown(shape: TopologyShape) throws {
+              arguments: TopologyPresets.all)
+        func upAndDown(shape: TopologyPreset) throws {
             var topology: Topology?
             try withTestJournal("topology") { journal in
                 let built = try TopologyBuilder.up(shape, journal: journal)

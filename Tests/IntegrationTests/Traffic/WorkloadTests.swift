@@ -12,7 +12,7 @@ import Testing
 extension KernelTests {
     @Suite("Workloads between lab namespaces")
     struct WorkloadTests {
-        func run(_ workload: Workload, shape: TopologyShape = .routed) throws -> [Sample] {
+        func run(_ workload: Workload, shape: TopologyPreset = .routed) throws -> [Sample] {
             try withTestJournal("workload") { journal in
                 let topology = try TopologyBuilder.up(shape, journal: journal)
                 let scratch = try TestEnvironment.temporaryDirectory("workload")

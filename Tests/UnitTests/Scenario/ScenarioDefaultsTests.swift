@@ -16,7 +16,7 @@ extension ScenarioTests {
                     protocol: tcp
                   - type: connect
                 """), path: "t.yaml")
-            #expect(scenario.topology == .routed)
+            #expect(scenario.topology == .preset(.routed))
             #expect(scenario.repeats == 3)
             #expect(scenario.warmup == 1)
             #expect(scenario.parameters == [])
@@ -71,7 +71,7 @@ extension ScenarioTests {
                   - {type: connect, count: 10, duration: 7}
                 """, path: "full.yaml")
             #expect(scenario.description == "Folded onto one line.")
-            #expect(scenario.topology == .pair)
+            #expect(scenario.topology == .preset(.pair))
             #expect(scenario.backends == [.nftables, .xdp, .iptablesIpset])
             #expect((scenario.repeats, scenario.warmup) == (7, 0))
             let generated = try RuleGenerator(count: 3, seed: 42, action: .allow, pool: [IPv4Prefix("198.19.0.0/16")!],

@@ -15,7 +15,7 @@ extension ScenarioTests {
         @Test func quickParsesToTheDocumentedModel() throws {
             let scenario = try load("quick")
             #expect(scenario.name == "quick")
-            #expect(scenario.topology == .routed)
+            #expect(scenario.topology == .preset(.routed))
             #expect(scenario.backends == BackendKind.allCases)
             #expect(scenario.repeats == 1)
             #expect(scenario.warmup == 0)
@@ -36,7 +36,7 @@ extension ScenarioTests {
         @Test func ciSmokeParsesToTheDocumentedModel() throws {
             let scenario = try load("ci-smoke")
             #expect(scenario.name == "ci-smoke")
-            #expect(scenario.topology == .routed)
+            #expect(scenario.topology == .preset(.routed))
             #expect(scenario.backends == [.none, .nftables, .xdp])
             #expect(scenario.repeats == 1)
             #expect(scenario.warmup == 0)

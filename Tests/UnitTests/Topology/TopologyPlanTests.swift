@@ -7,7 +7,7 @@ import Testing
 struct TopologyPlanTests {
     @Test("names fit IFNAMSIZ and carry the lab prefix and id")
     func names() {
-        let plan = TopologyPlan(shape: .routed, id: "k3x9q0")
+        let plan = TopologyPlan(preset: .routed, id: "k3x9q0")
         #expect(plan.topology.namespaces == ["bl-k3x9q0-cli", "bl-k3x9q0-dut", "bl-k3x9q0-srv"])
         #expect(plan.topology.interfaces.map(\.name) == ["blk3x9q0-c0", "blk3x9q0-d0", "blk3x9q0-d1", "blk3x9q0-s0"])
         #expect(plan.topology.interfaces.allSatisfy { $0.name.utf8.count <= 15 })
@@ -15,19 +15,19 @@ struct TopologyPlanTests {
 
     @Test("routed: filters sit on the dut's interface facing the client, in FORWARD")
     func routedFilterPoint() {
-        let point = TopologyPlan(shape: .routed, id: "aaaaaa").topology.filterPoint
+        let point = TopologyPlan(preset: .routed, id: "aaaaaa").topology.filterPoint
         #expect(point == FilterPoint(namespace: "bl-aaaaaa-dut", ingressInterface: "blaaaaaa-d0", egressInterface: "blaaaaaa-d1", hook: .forward))
     }
 
     @Test("pair: filters sit on the server's interface, in INPUT")
     func pairFilterPoint() {
-        let point = TopologyPlan(shape: .pair, id: "aaaaaa").topology.filterPoint
+        let point = TopologyPlan(preset: .pair, id: "aaaaaa").topology.filterPoint
         #expect(point == FilterPoint(namespace: "bl-aaaaaa-srv", ingressInterface: "blaaaaaa-s0", egressInterface: nil, hook: .input))
     }
 
     @Test("routed commands: addresses, permanent neighbours, lab-only routes, AnyIP pools")
     func routedCommands() {
-        let plan = TopologyPlan(shape: .routed, id: "aaaaaa")
+        let plan = TopologyPlan(preset: .routed, id: "aaaaaa")
         #expect(plan.commands(for: "bl-aaaaaa-cli") == [
             "link set lo up",
             "addr add 198.18.0.1/30 dev blaaaaaa-c0",
@@ -66,9 +66,9 @@ struct TopologyPlanTests {
         ])
     }
 
-    @Test("no namespace is routed outside 198.18.0.0/15", arguments: TopologyShape.allCases)
-    func staysInsideTheLab(shape: TopologyShape) {
-        let plan = TopologyPlan(shape: shape, id: "aaaaaa")
+    @Test("no namespace is routed outside 198.18.0.0/15", arguments: TopologyPresets.all)
+    func staysInsideTheLab(shape: TopologyPreset) {
+        let plan = TopologyPlan(preset: shape, id: "aaaaaa")
         for namespace in plan.topology.namespaces {
             for line in plan.commands(for: namespace) where line.hasPrefix("route add") {
                 let target = line.split(separator: " ")[line.hasPrefix("route add local") ? 3 : 2]
@@ -80,7 +80,7 @@ struct TopologyPlanTests {
 
     @Test("the dut forwards; the client may reuse TIME_WAIT ports")
     func sysctls() {
-        let plan = TopologyPlan(shape: .routed, id: "aaaaaa")
+        let plan = TopologyPlan(preset: .routed, id: "aaaaaa")
         #expect(plan.sysctls(for: "bl-aaaaaa-dut").contains { $0 == ("net.ipv4.ip_forward", "1") })
         #expect(!plan.sysctls(for: "bl-aaaaaa-srv").contains { $0.0 == "net.ipv4.ip_forward" })
         #expect(plan.sysctls(for: "bl-aaaaaa-cli").contains { $0 == ("net.ipv4.tcp_tw_reuse", "1") })
