@@ -20,7 +20,7 @@ extension KernelTests {
             #expect(stat.state == "Z")
 
             let id = "t\(LabNames.newID())"
-            let namespace = LabNames.namespace(id, role: .client)
+            let namespace = LabNames.namespace(id, node: "cli")
             let state = try TestEnvironment.temporaryDirectory("zombie-state")
             defer { try? FileManager.default.removeItem(atPath: state) }
             let journal = try Journal.create(id: id, command: "crashed run", root: state,
