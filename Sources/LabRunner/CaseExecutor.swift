@@ -28,6 +28,8 @@ public struct CaseExecutor {
 
     public struct Outcome {
         public var samples: [Sample]
+        /// Time series the collectors recorded, per workload.
+        public var series: [Series] = []
         public var gates: [String: String]
         public var caveats: [String] = []
         /// Present when this round probed equivalence; when it did not pass, no workload ran.
@@ -68,6 +70,7 @@ public struct CaseExecutor {
     private func measureInstalled(_ spec: CaseSpec, backend: any FilterBackend, point: FilterPoint, topology: Topology,
                                   probe: Bool) throws -> Outcome {
         var samples: [Sample] = []
+        var series: [Series] = []
         let scratch = "\(scratchRoot)/\(topology.id)"
         try AtomicFile.makeDirectory(scratch)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -89,15 +92,9 @@ public struct CaseExecutor {
             let filter = FilterUnderTest(policy: spec.variant.policy, enforces: backend.kind != .none) {
                 try backend.counters(at: point).deniedPackets
             }
-            var before: CollectorSnapshot?
-            var after: CollectorSnapshot?
-            let window = TrafficWindow(opening: { before = try CollectorSnapshot.take(topology) },
-                                       closing: { after = try CollectorSnapshot.take(topology) })
-            samples += try WorkloadRunner.run(workload, in: context, filter: filter, window: window)
-            guard let before, let after else {
-                throw LabFailure("\(workload.name): its driver never opened and closed the traffic window")
-            }
-            samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)
+            let collected = try WorkloadPhase.run(workload, in: context, filter: filter)
+            samples += collected.samples
+            series += collected.series
         }
         if let nanoseconds = try runTime(backend, context) {
             samples.append(Sample(workload: "policy", metric: "bpf_ns_per_run", value: nanoseconds))
@@ -105,7 +102,7 @@ public struct CaseExecutor {
         if backend.kind != .none {
             samples.append(Sample(workload: "policy", metric: "update_ms", value: try update(backend, enforced, point, context)))
         }
-        return Outcome(samples: samples, gates: backend.gates, caveats: backend.caveats, equivalence: equivalence)
+        return Outcome(samples: samples, series: series, gates: backend.gates, caveats: backend.caveats, equivalence: equivalence)
     }
 
     /// The kernel's own accounting of the backend's programs over a short, separate burst of round
@@ -113,7 +110,7 @@ public struct CaseExecutor {
     /// per program run, which would tax the eBPF backends in every other number.
     private func runTime(_ backend: any FilterBackend, _ context: TrafficContext) throws -> Double? {
         guard let window = try backend.startRunTimeWindow() else { return nil }
-        _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 3000, durationSeconds: 0.5)),
+        _ = try WorkloadRunner.run(Workload(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 3000, durationSeconds: 0.5)),
                                    in: context)
         return try window.finish()
     }

@@ -1,24 +1,28 @@
 import LabTraffic
 import Yams
 
-/// The `type:` of a workload entry.
-enum WorkloadKind: String, CaseIterable {
-    case throughput, latency, connect
-    case packetRate = "packet-rate"
+/// The `type:` of a workload entry: any registered workload kind.
+struct WorkloadKind: RawRepresentable, CaseIterable {
+    let definition: any WorkloadDefinition.Type
+    var rawValue: String { definition.kind }
 
-    /// The keys each kind takes; a key of another kind is reported as not applying to this one.
-    var keys: [String] {
-        switch self {
-        case .throughput: return ["type", "name", "protocol", "streams", "duration", "message_size", "bitrate"]
-        case .latency: return ["type", "name", "protocol", "payload", "count", "duration"]
-        case .connect: return ["type", "name", "count", "duration"]
-        case .packetRate: return ["type", "name", "size", "duration", "rate", "denied_share"]
-        }
+    init?(rawValue: String) {
+        guard let definition = WorkloadRegistry.definition(kind: rawValue) else { return nil }
+        self.definition = definition
     }
 
-    /// Every kind's keys, each once, in the order above.
-    static let allKeys: [String] = allCases.flatMap(\.keys).reduce(into: []) { keys, key in
-        if !keys.contains(key) { keys.append(key) }
+    private init(_ definition: any WorkloadDefinition.Type) { self.definition = definition }
+
+    static var allCases: [WorkloadKind] { WorkloadRegistry.all.map(WorkloadKind.init) }
+
+    /// The keys each kind takes; a key of another kind is reported as not applying to this one.
+    var keys: [String] { ["type", "name"] + definition.fields.map(\.key) }
+
+    /// Every kind's keys, each once, in registry order.
+    static var allKeys: [String] {
+        allCases.flatMap(\.keys).reduce(into: []) { keys, key in
+            if !keys.contains(key) { keys.append(key) }
+        }
     }
 }
 
@@ -60,10 +64,12 @@ struct WorkloadReader {
               let kind: WorkloadKind = reader.choice(typeNode, subject("type"), noun: "workload type") else { return nil }
         let applies = rejectForeignKeys(fields, kind)
         let name = fields["name"].map(explicitName)
-        // The derived name includes the protocol, so a swept protocol needs an explicit name.
-        let stableName = name != nil || fields["protocol"].map {
-            fixed($0, "protocol", "the default name would change between variants; give the workload a 'name'")
-        } ?? true
+        // The derived name includes these fields (the protocol), so sweeping one needs an explicit name.
+        let stableName = name != nil || kind.definition.fields.filter(\.namesTheWorkload).allSatisfy { field in
+            fields[field.key].map {
+                fixed($0, field.key, "the default name would change between variants; give the workload a 'name'")
+            } ?? true
+        }
         let settings = WorkloadSettingsReader(reader: reader, fields: fields)
         guard applies, isValid(name), stableName, let workload = settings.read(kind) else { return nil }
         guard case .some(.some(let explicit)) = name else { return (workload, Site(fields.position)) }
@@ -96,16 +102,5 @@ struct WorkloadReader {
         guard case .scalar(let scalar) = node, scalar.string.contains("${") else { return true }
         reader.log.error("'\(key)' cannot use a parameter here: \(reason)", at: node.position)
         return false
-    }
-}
-
-extension Workload {
-    func renamed(_ name: String) -> Workload {
-        switch self {
-        case .throughput(var w): w.name = name; return .throughput(w)
-        case .latency(var w): w.name = name; return .latency(w)
-        case .connect(var w): w.name = name; return .connect(w)
-        case .packetRate(var w): w.name = name; return .packetRate(w)
-        }
     }
 }
