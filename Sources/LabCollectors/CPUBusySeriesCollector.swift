@@ -37,14 +37,16 @@ public final class CPUBusySeriesCollector: WorkloadCollector {
         private var trace: CPUBusyTrace?
         private var running = false
         private var finished = true
+        private var started: UInt64 = 0
 
         func start(_ trace: CPUBusyTrace, tick: Double) {
             lock.lock()
             self.trace = trace
             running = true
             finished = false
-            lock.unlock()
             let started = MonotonicClock.nanoseconds()
+            self.started = started
+            lock.unlock()
             let thread = Thread { [self] in
                 var interval = tick
                 while true {
@@ -71,6 +73,10 @@ public final class CPUBusySeriesCollector: WorkloadCollector {
             lock.broadcast()
             while !finished { lock.wait() }
             defer { trace = nil }
+            // The window's end is always a point, so a window shorter than a tick still has one.
+            if trace != nil, let times = try? CPUTimes.read() {
+                trace?.finish(times, at: Double(MonotonicClock.nanoseconds() - started) / 1e9)
+            }
             return trace
         }
     }
@@ -91,9 +97,19 @@ public struct CPUBusyTrace: Sendable, Equatable {
 
     public init(start: CPUTimes) { previous = start }
 
+    /// A reading taken at a tick: kept every `stride` readings.
     public mutating func add(_ times: CPUTimes, at elapsed: Double) {
         skipped += 1
         guard skipped >= stride else { return }
+        append(times, at: elapsed)
+    }
+
+    /// The reading at the end of the window, kept whatever the stride.
+    public mutating func finish(_ times: CPUTimes, at elapsed: Double) {
+        append(times, at: elapsed)
+    }
+
+    private mutating func append(_ times: CPUTimes, at elapsed: Double) {
         skipped = 0
         let total = times.total &- previous.total
         let busy = times.busy &- previous.busy
