@@ -18,6 +18,13 @@ struct WorkloadKind: RawRepresentable, CaseIterable {
     /// The keys each kind takes; a key of another kind is reported as not applying to this one.
     var keys: [String] { ["type", "name"] + definition.fields.map(\.key) }
 
+    /// Keys any kind derives its default name from.
+    static var namingKeys: [String] {
+        allCases.flatMap { $0.definition.fields.filter(\.namesTheWorkload).map(\.key) }.reduce(into: []) { keys, key in
+            if !keys.contains(key) { keys.append(key) }
+        }
+    }
+
     /// Every kind's keys, each once, in registry order.
     static var allKeys: [String] {
         allCases.flatMap(\.keys).reduce(into: []) { keys, key in
@@ -64,10 +71,11 @@ struct WorkloadReader {
               let kind: WorkloadKind = reader.choice(typeNode, subject("type"), noun: "workload type") else { return nil }
         let applies = rejectForeignKeys(fields, kind)
         let name = fields["name"].map(explicitName)
-        // The derived name includes these fields (the protocol), so sweeping one needs an explicit name.
-        let stableName = name != nil || kind.definition.fields.filter(\.namesTheWorkload).allSatisfy { field in
-            fields[field.key].map {
-                fixed($0, field.key, "the default name would change between variants; give the workload a 'name'")
+        // Derived names include these fields (the protocol), so sweeping one needs an explicit name.
+        // Checked for every kind's naming keys, as the reader always has: a foreign key gets both errors.
+        let stableName = name != nil || WorkloadKind.namingKeys.allSatisfy { key in
+            fields[key].map {
+                fixed($0, key, "the default name would change between variants; give the workload a 'name'")
             } ?? true
         }
         let settings = WorkloadSettingsReader(reader: reader, fields: fields)
