@@ -11,7 +11,7 @@ struct WorkloadKind: RawRepresentable, CaseIterable {
         self.definition = definition
     }
 
-    private init(_ definition: any WorkloadDefinition.Type) { self.definition = definition }
+    init(_ definition: any WorkloadDefinition.Type) { self.definition = definition }
 
     static var allCases: [WorkloadKind] { WorkloadRegistry.all.map(WorkloadKind.init) }
 
