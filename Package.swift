@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "LabPolicy", dependencies: ["LabNetwork", "LabSystem"]),
         .target(name: "LabResults", dependencies: ["LabSystem"]),
         .target(name: "LabStats", dependencies: ["LabSystem"]),
-        .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem"]),
+
 
         // Layer 2: the kernel and the tools.
         .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork"]),
@@ -45,6 +45,9 @@ let package = Package(
             "LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabTraffic", "LabBackends",
             .product(name: "Yams", package: "Yams"),
         ]),
+
+        // Reports: the metric catalog is assembled from the producers' declarations (workloads, collectors).
+        .target(name: "LabReport", dependencies: ["LabResults", "LabStats", "LabSystem", "LabTraffic", "LabCollectors"]),
 
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [

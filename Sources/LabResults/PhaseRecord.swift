@@ -1,5 +1,5 @@
 /// The wall time of one phase of one round. Names are fixed words (`topology`, `install`,
-/// `equivalence`, `microbenchmarks`, `runtime`, `update`, `remove`, `teardown`) or a word and a
+/// `equivalence`, `microbenchmarks`, `collectors`, `runtime`, `update`, `remove`, `teardown`) or a word and a
 /// workload (`workload:<name>` from starting its servers to its last sample, `traffic:<name>` its
 /// traffic window alone), so the report can tell the lab's own overhead from measuring.
 public struct PhaseRecord: Codable, Sendable, Equatable {
@@ -24,6 +24,8 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     public static let update = "update"
     public static let remove = "remove"
     public static let teardown = "teardown"
+    /// The collectors' reads at a traffic window's edges (outside the window itself).
+    public static let collectors = "collectors"
     static let workloadPrefix = "workload:"
     static let trafficPrefix = "traffic:"
 

@@ -311,6 +311,11 @@ public struct Sample: Codable, Sendable, Equatable {
         self.metric = metric
         self.value = value
     }
+
+    /// A sample of a declared metric: the name comes from the producer's constant, never retyped.
+    public init(workload: String, metric: MetricInfo, value: Double) {
+        self.init(workload: workload, metric: metric.name, value: value)
+    }
 }
 
 /// A curve measured within one repeat (conntrack fill over time, drops against occupancy, …).

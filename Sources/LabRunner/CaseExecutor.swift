@@ -28,6 +28,8 @@ public struct CaseExecutor {
 
     public struct Outcome {
         public var samples: [Sample]
+        /// Time series the collectors recorded, per workload.
+        public var series: [Series] = []
         public var gates: [String: String]
         public var caveats: [String] = []
         /// Present when this round probed equivalence; when it did not pass, no workload ran.
@@ -74,6 +76,7 @@ public struct CaseExecutor {
     private func measureInstalled(_ spec: CaseSpec, installation: any Installation, topology: Topology, probe: Bool,
                                   phases: inout PhaseLog) throws -> Outcome {
         var samples: [Sample] = []
+        var series: [Series] = []
         let scratch = "\(scratchRoot)/\(topology.id)"
         try AtomicFile.makeDirectory(scratch)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -97,20 +100,9 @@ public struct CaseExecutor {
             let filter = FilterUnderTest(policy: spec.variant.policy, enforces: installation.enforcesPolicy) {
                 try installation.counters().deniedPackets
             }
-            var before: CollectorSnapshot?
-            var after: CollectorSnapshot?
-            var opened: UInt64 = 0
-            var closed: UInt64 = 0
-            let window = TrafficWindow(opening: { before = try CollectorSnapshot.take(topology); opened = MonotonicClock.nanoseconds() },
-                                       closing: { closed = MonotonicClock.nanoseconds(); after = try CollectorSnapshot.take(topology) })
-            samples += try phases.time(PhaseRecord.workload(workload.name)) {
-                try WorkloadRunner.run(workload, in: context, filter: filter, window: window)
-            }
-            guard let before, let after else {
-                throw LabFailure("\(workload.name): its driver never opened and closed the traffic window")
-            }
-            phases.append(PhaseRecord.traffic(workload.name), milliseconds: Double(closed &- opened) / 1e6)
-            samples += CollectorSnapshot.samples(workload: workload.name, from: before, to: after)
+            let collected = try WorkloadPhase.run(workload, in: context, filter: filter, phases: &phases)
+            samples += collected.samples
+            series += collected.series
         }
         if let nanoseconds = try phases.time(PhaseRecord.runTime, { try runTime(installation, context) }) {
             samples.append(Sample(workload: "policy", metric: "bpf_ns_per_run", value: nanoseconds))
@@ -118,7 +110,8 @@ public struct CaseExecutor {
         if let milliseconds = try phases.time(PhaseRecord.update, { try update(installation, context) }) {
             samples.append(Sample(workload: "policy", metric: "update_ms", value: milliseconds))
         }
-        return Outcome(samples: samples, gates: installation.gates, caveats: installation.caveats, equivalence: equivalence)
+        return Outcome(samples: samples, series: series, gates: installation.gates, caveats: installation.caveats,
+                       equivalence: equivalence)
     }
 
     /// The kernel's own accounting of the backend's programs over a short, separate burst of round
@@ -126,7 +119,7 @@ public struct CaseExecutor {
     /// per program run, which would tax the eBPF backends in every other number.
     private func runTime(_ installation: any Installation, _ context: TrafficContext) throws -> Double? {
         guard let window = try installation.startRunTimeWindow() else { return nil }
-        _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 3000, durationSeconds: 0.5)),
+        _ = try WorkloadRunner.run(Workload(LatencyWorkload(name: "bpf-runtime", proto: .udp, count: 3000, durationSeconds: 0.5)),
                                    in: context)
         return try window.finish()
     }

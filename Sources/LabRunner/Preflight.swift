@@ -3,6 +3,7 @@ import LabBackends
 import LabScenario
 import LabSystem
 import LabTopology
+import LabTraffic
 
 /// Checks before a run touches anything: privileges, tools, kernel support. Each failure is one line
 /// that says what is missing and how to get it, and nothing has been installed when it is thrown.
@@ -16,9 +17,8 @@ public enum Preflight {
     /// The programs a scenario's workloads and topology need.
     public static func tools(for scenario: Scenario) -> [String] {
         var tools = ["ip"]
-        let workloads = scenario.variants.flatMap(\.workloads)
-        if workloads.contains(where: { if case .throughput = $0 { return true } else { return false } }) {
-            tools.append("iperf3")
+        for tool in scenario.variants.flatMap(\.workloads).flatMap(\.requiredTools) where !tools.contains(tool) {
+            tools.append(tool)
         }
         return tools
     }

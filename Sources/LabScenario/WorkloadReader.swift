@@ -1,24 +1,35 @@
 import LabTraffic
 import Yams
 
-/// The `type:` of a workload entry.
-enum WorkloadKind: String, CaseIterable {
-    case throughput, latency, connect
-    case packetRate = "packet-rate"
+/// The `type:` of a workload entry: any registered workload kind.
+struct WorkloadKind: RawRepresentable, CaseIterable {
+    let definition: any WorkloadDefinition.Type
+    var rawValue: String { definition.kind }
+
+    init?(rawValue: String) {
+        guard let definition = WorkloadRegistry.definition(kind: rawValue) else { return nil }
+        self.definition = definition
+    }
+
+    init(_ definition: any WorkloadDefinition.Type) { self.definition = definition }
+
+    static var allCases: [WorkloadKind] { WorkloadRegistry.all.map(WorkloadKind.init) }
 
     /// The keys each kind takes; a key of another kind is reported as not applying to this one.
-    var keys: [String] {
-        switch self {
-        case .throughput: return ["type", "name", "protocol", "streams", "duration", "message_size", "bitrate"]
-        case .latency: return ["type", "name", "protocol", "payload", "count", "duration"]
-        case .connect: return ["type", "name", "count", "duration"]
-        case .packetRate: return ["type", "name", "size", "duration", "rate", "denied_share"]
+    var keys: [String] { ["type", "name"] + definition.fields.map(\.key) }
+
+    /// Keys any kind derives its default name from.
+    static var namingKeys: [String] {
+        allCases.flatMap { $0.definition.fields.filter(\.namesTheWorkload).map(\.key) }.reduce(into: []) { keys, key in
+            if !keys.contains(key) { keys.append(key) }
         }
     }
 
-    /// Every kind's keys, each once, in the order above.
-    static let allKeys: [String] = allCases.flatMap(\.keys).reduce(into: []) { keys, key in
-        if !keys.contains(key) { keys.append(key) }
+    /// Every kind's keys, each once, in registry order.
+    static var allKeys: [String] {
+        allCases.flatMap(\.keys).reduce(into: []) { keys, key in
+            if !keys.contains(key) { keys.append(key) }
+        }
     }
 }
 
@@ -60,10 +71,13 @@ struct WorkloadReader {
               let kind: WorkloadKind = reader.choice(typeNode, subject("type"), noun: "workload type") else { return nil }
         let applies = rejectForeignKeys(fields, kind)
         let name = fields["name"].map(explicitName)
-        // The derived name includes the protocol, so a swept protocol needs an explicit name.
-        let stableName = name != nil || fields["protocol"].map {
-            fixed($0, "protocol", "the default name would change between variants; give the workload a 'name'")
-        } ?? true
+        // Derived names include these fields (the protocol), so sweeping one needs an explicit name.
+        // Checked for every kind's naming keys, as the reader always has: a foreign key gets both errors.
+        let stableName = name != nil || WorkloadKind.namingKeys.allSatisfy { key in
+            fields[key].map {
+                fixed($0, key, "the default name would change between variants; give the workload a 'name'")
+            } ?? true
+        }
         let settings = WorkloadSettingsReader(reader: reader, fields: fields)
         guard applies, isValid(name), stableName, let workload = settings.read(kind) else { return nil }
         guard case .some(.some(let explicit)) = name else { return (workload, Site(fields.position)) }
@@ -96,16 +110,5 @@ struct WorkloadReader {
         guard case .scalar(let scalar) = node, scalar.string.contains("${") else { return true }
         reader.log.error("'\(key)' cannot use a parameter here: \(reason)", at: node.position)
         return false
-    }
-}
-
-extension Workload {
-    func renamed(_ name: String) -> Workload {
-        switch self {
-        case .throughput(var w): w.name = name; return .throughput(w)
-        case .latency(var w): w.name = name; return .latency(w)
-        case .connect(var w): w.name = name; return .connect(w)
-        case .packetRate(var w): w.name = name; return .packetRate(w)
-        }
     }
 }

@@ -22,13 +22,22 @@ public struct Iperf3Summary: Sendable, Equatable {
         return max(0, sent - lost)
     }
 
+    public static let throughputGbps = MetricInfo(name: "throughput_gbps", unit: "Gbit/s", direction: .higherIsBetter,
+                                                  summary: "goodput received")
+    /// A count of rare events: a ratio of two near-zero counts swings by multiples between identical
+    /// builds, so it is shown, not gated (its cost shows up in throughput_gbps).
+    public static let retransmitsMetric = MetricInfo(name: "retransmits", unit: "segments", direction: .neutral,
+                                                     summary: "TCP retransmitted segments")
+    /// Everything `samples` can produce, in report order.
+    public static let metrics = [throughputGbps, retransmitsMetric, PacketMetrics.pps, PacketMetrics.ppsSent, PacketMetrics.lossRatio]
+
     public func samples(workload: String) -> [Sample] {
-        var samples = [Sample(workload: workload, metric: "throughput_gbps", value: receivedBitsPerSecond / 1e9)]
-        if let retransmits { samples.append(Sample(workload: workload, metric: "retransmits", value: Double(retransmits))) }
+        var samples = [Sample(workload: workload, metric: Self.throughputGbps, value: receivedBitsPerSecond / 1e9)]
+        if let retransmits { samples.append(Sample(workload: workload, metric: Self.retransmitsMetric, value: Double(retransmits))) }
         if let sent = packetsSent, let lost = packetsLost, let received = packetsReceived, seconds > 0 {
-            samples.append(Sample(workload: workload, metric: "pps", value: Double(received) / seconds))
-            samples.append(Sample(workload: workload, metric: "pps_sent", value: Double(sent) / seconds))
-            samples.append(Sample(workload: workload, metric: "loss_ratio", value: sent == 0 ? 0 : Double(lost) / Double(sent)))
+            samples.append(Sample(workload: workload, metric: PacketMetrics.pps, value: Double(received) / seconds))
+            samples.append(Sample(workload: workload, metric: PacketMetrics.ppsSent, value: Double(sent) / seconds))
+            samples.append(Sample(workload: workload, metric: PacketMetrics.lossRatio, value: sent == 0 ? 0 : Double(lost) / Double(sent)))
         }
         return samples
     }

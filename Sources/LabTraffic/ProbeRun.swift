@@ -17,17 +17,14 @@ public enum ProbeRun {
         let batches = Double((flows.count + ProbeClient.batchSize - 1) / ProbeClient.batchSize)
         let lifetime = batches * (timeout + 1) + 10
         let sink = try BackgroundProcess(
-            Command(context.agentExecutable, ["agent", "probe-sink", "--flows", flowsFile, "--deadline", "\(lifetime)"])
-                .inNamespace(context.topology.server),
+            context.agent(.probeSink(ProbeSinkRequest(flowsFile: flowsFile, deadline: lifetime)), in: context.topology.server),
             stdoutPath: context.file("probe-sink.out"), stderrPath: context.file("probe-sink.err"))
         defer { sink.stop(grace: 1) }
         try waitForReady(sink)
-        let result = try Subprocess.run(Command(context.agentExecutable, ["agent", "probe-client", "--flows", flowsFile,
-                                                                          "--timeout", "\(timeout)"])
-            .inNamespace(context.topology.client), timeout: lifetime)
+        let client = context.agent(.probeClient(ProbeClientRequest(flowsFile: flowsFile, timeout: timeout)), in: context.topology.client)
+        let result = try Subprocess.run(client, timeout: lifetime)
         try result.requireSuccess("probe client")
-        guard let line = result.stdout.split(separator: "\n").last,
-              let observations = try? JSONDecoder().decode([ProbeObservation].self, from: Data(line.utf8)),
+        guard let observations = try? AgentChannel.decodeReply([ProbeObservation].self, from: result.stdout, "probe client"),
               observations.count == flows.count else {
             throw LabFailure("probe client printed no verdict list for \(flows.count) flows")
         }
@@ -37,7 +34,7 @@ public enum ProbeRun {
     /// The sink prints "ready" once every port is bound.
     static func waitForReady(_ sink: BackgroundProcess, timeout: Double = 10) throws {
         let deadline = Deadline(secondsFromNow: timeout)
-        while !sink.readStdout().contains("ready") {
+        while !sink.readStdout().contains(AgentChannel.readyLine) {
             try Cancellation.shared.checkpoint()
             if let status = sink.exitStatus {
                 throw LabFailure("probe sink exited \(status): \(sink.readStderr().split(separator: "\n").last ?? "no output")")

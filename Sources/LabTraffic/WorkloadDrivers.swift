@@ -9,7 +9,7 @@ public struct TrafficContext: Sendable {
     public var topology: Topology
     /// A per-repeat directory for child processes' output files.
     public var scratchDirectory: String
-    /// The benchlab binary, which also hosts the latency and connect agents (`benchlab agent …`).
+    /// The benchlab binary, which also hosts the agents (`benchlab agent <request>`).
     public var agentExecutable: String
 
     public init(topology: Topology, scratchDirectory: String, agentExecutable: String) {
@@ -19,10 +19,15 @@ public struct TrafficContext: Sendable {
     }
 
     func file(_ name: String) -> String { "\(scratchDirectory)/\(name)" }
+
+    /// `request` as a command in `namespace`.
+    func agent(_ request: AgentRequest, in namespace: String) -> Command {
+        AgentChannel.command(request, executable: agentExecutable).inNamespace(namespace)
+    }
 }
 
-/// Runs one workload between the client and server namespaces and returns its samples. Every child
-/// is started inside its namespace and reaped before this returns, also when it throws.
+/// Runs one workload between the client and server namespaces and returns its samples, plus the
+/// helpers the agent-based workloads share (the echo server, a client agent run).
 public enum WorkloadRunner {
     public static let iperf3Port: UInt16 = 5201
     public static let udpEchoPort: UInt16 = 7001
@@ -35,108 +40,38 @@ public enum WorkloadRunner {
     public static func run(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest = .unfiltered,
                            window: TrafficWindow = .unobserved) throws -> [Sample] {
         try Cancellation.shared.checkpoint()
-        switch workload {
-        case .throughput(let spec): return try throughput(spec, context, window)
-        case .latency(let spec): return try latency(spec, context, window)
-        case .connect(let spec): return try connect(spec, context, window)
-        case .packetRate(let spec): return try PacketRateDriver.run(spec, filter: filter, context, window)
-        }
+        return try workload.definition.run(in: context, filter: filter, window: window)
     }
 
-    static func throughput(_ spec: ThroughputWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
+    /// Starts the echo agent (`rr-server`) in the server namespace for the duration of `body`.
+    public static func withEchoServer<T>(_ transport: TransportProtocol, port: UInt16, lifetime: Double, name: String,
+                                         _ context: TrafficContext, _ body: () throws -> T) throws -> T {
         let topology = context.topology
-        let server = try BackgroundProcess(
-            Command("iperf3", ["-s", "-1", "-B", "\(topology.serverAddress)", "-p", "\(iperf3Port)",
-                               // A server orphaned by a crashed run exits on its own.
-                               "--idle-timeout", "\(spec.durationSeconds + 30)"]).inNamespace(topology.server),
-            stdoutPath: context.file("\(spec.name)-iperf3-server.out"), stderrPath: context.file("\(spec.name)-iperf3-server.err"))
-        defer { server.stop() }
-        try ListenerProbe.waitForListener(namespace: topology.server, port: iperf3Port, transport: .tcp, process: server)
-        var arguments = ["-c", "\(topology.serverAddress)", "-p", "\(iperf3Port)", "-t", "\(spec.durationSeconds)",
-                         "-P", "\(spec.streams)", "-J", "--connect-timeout", "3000"]
-        if let size = spec.messageBytes { arguments += ["-l", "\(size)"] }
-        if spec.proto == .udp { arguments += ["-u", "-b", "\(spec.bitrateBitsPerSecond)"] }
-        let result = try window.measure {
-            try Subprocess.run(Command("iperf3", arguments).inNamespace(topology.client), timeout: Double(spec.durationSeconds) + 15)
-        }
-        let summary: Iperf3Summary
-        do {
-            summary = try Iperf3Parser.parse(result.stdout)
-        } catch let error as Iperf3Error {
-            throw LabFailure("\(spec.name): \(error.description)")
-        }
-        return summary.samples(workload: spec.name)
-    }
-
-    static func latency(_ spec: LatencyWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
-        let transport = spec.proto
-        let port = transport == .tcp ? tcpEchoPort : udpEchoPort
-        let report = try withEchoServer(transport, port: port, lifetime: spec.durationSeconds + 10, name: spec.name, context) {
-            try runAgent(["rr-client", "--protocol", transport.rawValue, "--target", "\(context.topology.serverAddress):\(port)",
-                          "--payload", "\(spec.payloadBytes)", "--count", "\(spec.count)",
-                          "--duration", "\(spec.durationSeconds)"], timeout: spec.durationSeconds + 10, context, window)
-        }
-        guard report.completed > 0 else {
-            throw LabFailure("\(spec.name): no round trip completed (\(report.firstError ?? "\(report.failed) timed out"))")
-        }
-        let name = spec.name
-        return [
-            Sample(workload: name, metric: "latency_p50_us", value: report.p50Microseconds),
-            Sample(workload: name, metric: "latency_p90_us", value: report.p90Microseconds),
-            Sample(workload: name, metric: "latency_p99_us", value: report.p99Microseconds),
-            Sample(workload: name, metric: "latency_p999_us", value: report.p999Microseconds),
-            Sample(workload: name, metric: "latency_mean_us", value: report.meanMicroseconds),
-            Sample(workload: name, metric: "transactions", value: Double(report.completed)),
-            Sample(workload: name, metric: "timeouts", value: Double(report.failed)),
-        ]
-    }
-
-    static func connect(_ spec: ConnectWorkload, _ context: TrafficContext, _ window: TrafficWindow) throws -> [Sample] {
-        let report = try withEchoServer(.tcp, port: connectPort, lifetime: spec.durationSeconds + 10, name: spec.name, context) {
-            try runAgent(["connect-client", "--target", "\(context.topology.serverAddress):\(connectPort)",
-                          "--count", "\(spec.count)", "--duration", "\(spec.durationSeconds)"],
-                         timeout: spec.durationSeconds + 10, context, window)
-        }
-        guard report.completed > 0 else {
-            throw LabFailure("\(spec.name): no connection completed (\(report.firstError ?? "\(report.failed) failed"))")
-        }
-        let name = spec.name
-        return [
-            Sample(workload: name, metric: "connect_p50_us", value: report.p50Microseconds),
-            Sample(workload: name, metric: "connect_p90_us", value: report.p90Microseconds),
-            Sample(workload: name, metric: "connect_p99_us", value: report.p99Microseconds),
-            Sample(workload: name, metric: "connect_p999_us", value: report.p999Microseconds),
-            Sample(workload: name, metric: "cps", value: report.elapsedSeconds > 0 ? Double(report.completed) / report.elapsedSeconds : 0),
-            Sample(workload: name, metric: "connect_failures", value: Double(report.failed)),
-        ]
-    }
-
-    /// Starts `benchlab agent rr-server` in the server namespace for the duration of `body`.
-    static func withEchoServer<T>(_ transport: TransportProtocol, port: UInt16, lifetime: Double, name: String,
-                                  _ context: TrafficContext, _ body: () throws -> T) throws -> T {
-        let topology = context.topology
-        let server = try BackgroundProcess(
-            Command(context.agentExecutable, ["agent", "rr-server", "--protocol", transport.rawValue,
-                                              "--bind", "\(topology.serverAddress):\(port)", "--deadline", "\(lifetime)"])
-                .inNamespace(topology.server),
-            stdoutPath: context.file("\(name)-server.out"), stderrPath: context.file("\(name)-server.err"))
+        let request = AgentRequest.rrServer(RoundTripServerRequest(
+            transport: transport, bind: Endpoint(host: "\(topology.serverAddress)", port: port), deadline: lifetime))
+        let server = try BackgroundProcess(context.agent(request, in: topology.server),
+                                           stdoutPath: context.file("\(name)-server.out"), stderrPath: context.file("\(name)-server.err"))
         defer { server.stop(grace: 1) }
         try ListenerProbe.waitForListener(namespace: topology.server, port: port, transport: transport, process: server)
         return try body()
     }
 
-    /// Runs a client agent in the client namespace and decodes the JSON report on its last line.
-    static func runAgent(_ arguments: [String], timeout: Double, _ context: TrafficContext,
-                         _ window: TrafficWindow = .unobserved) throws -> AgentReport {
+    /// Runs a client agent (rr-client, connect-client) in the client namespace and decodes its report.
+    public static func runAgent(_ request: AgentRequest, timeout: Double, _ context: TrafficContext,
+                                _ window: TrafficWindow = .unobserved) throws -> AgentReport {
         let result = try window.measure {
-            try Subprocess.run(Command(context.agentExecutable, ["agent"] + arguments).inNamespace(context.topology.client),
-                               timeout: timeout)
+            try Subprocess.run(context.agent(request, in: context.topology.client), timeout: timeout)
         }
-        try result.requireSuccess("agent \(arguments[0])")
-        guard let line = result.stdout.split(separator: "\n").last,
-              let report = try? JSONDecoder().decode(AgentReport.self, from: Data(line.utf8)) else {
-            throw LabFailure("agent \(arguments[0]) printed no report: \(result.stdout.prefix(200))")
-        }
-        return report
+        try result.requireSuccess("agent \(request.command)")
+        return try AgentChannel.decodeReply(AgentReport.self, from: result.stdout, "agent \(request.command)")
     }
+}
+
+/// Bounds the scenario reader checks, shared by the workloads that take them.
+public enum WorkloadLimits {
+    /// Long enough to hold a few hundred round trips, short enough to bound a run.
+    public static let durations = 100...600_000
+    public static let counts = 1...10_000_000
+    /// The largest UDP payload in one IPv4 datagram: 65535 − 20 (IP header) − 8 (UDP header).
+    public static let largestUDPPayload = 65_507
 }

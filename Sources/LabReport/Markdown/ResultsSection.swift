@@ -10,6 +10,7 @@ struct ResultsSection {
     var text: String {
         var out = "## Results\n\nMedian of the counted repeats [95% bootstrap interval]. ⚠ marks a noisy "
             + "measurement (coefficient of variation above 10%); (n=2) marks too few samples for an interval.\n"
+        if StealFlag.anyFlagged(run) { out += StealFlag.legend }
         for workload in run.workloads {
             out += "\n### \(workload)\n\n"
             if let record = run.workloadRecord(workload) {
@@ -29,8 +30,11 @@ struct ResultsSection {
         }
         var table = MarkdownTable(headers: headers, alignments: [.left, .right] + metrics.map { _ in .right })
         for item in run.cases {
+            let stolen = StealFlag.isFlagged(item, workload: workload)
             let cells = metrics.map { metric in
-                item.metrics[MetricID(workload: workload, metric: metric)].map { ResultsSection.cell($0, MetricCatalog.info(metric)) }
+                item.metrics[MetricID(workload: workload, metric: metric)].map {
+                    ResultsSection.cell($0, MetricCatalog.info(metric), stolen: stolen)
+                }
             }
             guard cells.contains(where: { $0 != nil }) else { continue }
             table.append([item.id, "\(item.countedRepeats)"] + cells.map { $0 ?? "–" })
@@ -38,10 +42,12 @@ struct ResultsSection {
         return table
     }
 
-    static func cell(_ stats: MetricStatistics, _ info: MetricInfo) -> String {
+    /// `stolen`: the case's repeats of this workload ran under heavy CPU steal (`StealFlag`).
+    static func cell(_ stats: MetricStatistics, _ info: MetricInfo, stolen: Bool = false) -> String {
         var text = NumberText.withInterval(stats.median, stats.interval, format: info.isEventCount ? NumberText.count : NumberText.value)
         if stats.interval == nil { text += " (n=\(stats.count))" }
         if stats.isNoisy { text += " ⚠" }
+        if stolen { text += " \(StealFlag.marker)" }
         return text
     }
 }

@@ -9,9 +9,9 @@ struct RunTimeSection {
 
     /// Phase kinds in the order a round runs them; "workload" is shown without its traffic window.
     static let order = [PhaseRecord.topology, PhaseRecord.install, PhaseRecord.equivalence, PhaseRecord.microbenchmarks,
-                        "traffic", "workload", PhaseRecord.runTime, PhaseRecord.update, PhaseRecord.remove, PhaseRecord.teardown]
+                        "traffic", "workload", PhaseRecord.collectors, PhaseRecord.runTime, PhaseRecord.update, PhaseRecord.remove, PhaseRecord.teardown]
     static let labels = ["traffic": "traffic windows", "workload": "workload set-up (servers, listeners, counters)",
-                         PhaseRecord.runTime: "BPF run-time burst", PhaseRecord.microbenchmarks: "microbenchmarks and entry counts"]
+                         PhaseRecord.runTime: "BPF run-time burst", PhaseRecord.collectors: "collectors (reads at window edges)", PhaseRecord.microbenchmarks: "microbenchmarks and entry counts"]
 
     var text: String {
         let rounds = record.cases.flatMap(\.repeats).filter { !$0.phases.isEmpty }

@@ -31,8 +31,8 @@ import LabSystem
 /// sleeps (-b 100000pps for 0.5 s sent 100000 packets), its gap option undershoots (-t 20us gave
 /// 24 kpps), and it tunes global socket-memory sysctls and IRQ affinity unless told not to. The
 /// flood paces in millisecond bursts, counts exactly what it sent from allowed and denied sources,
-/// and needs no extra package. Reproduce: a routed lab, `benchlab agent pps-sink` in the server
-/// namespace, then `benchlab agent flood --interface … --duration 3 …` against
+/// and needs no extra package. Reproduce: a routed lab, `benchlab agent '{"pps-sink":{…}}'` in the
+/// server namespace, then `benchlab agent '{"flood":{"interface":…,"duration":3,…}}'` against
 /// `trafgen -o <client if> -P 1 --no-sock-mem --notouch-irq -i udp.cfg` stopped after 3 s.
 public enum PacketFlood {
     public static let batch = 64

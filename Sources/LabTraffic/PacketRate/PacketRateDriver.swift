@@ -23,11 +23,11 @@ enum PacketRateDriver {
         let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, port: port, workload: spec.name)
         let topology = context.topology
         let separateCPUs = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
-        var sinkArguments = ["agent", "pps-sink", "--bind", "\(topology.serverAddress):\(port)",
-                             // A sink orphaned by a crashed run exits on its own.
-                             "--deadline", "\(spec.durationSeconds + 30)"]
-        if separateCPUs { sinkArguments += ["--avoid-cpu", "\(floodCPU)"] }
-        let sink = try BackgroundProcess(Command(context.agentExecutable, sinkArguments).inNamespace(topology.server),
+        let sinkRequest = AgentRequest.ppsSink(PacketSinkRequest(
+            bind: Endpoint(host: "\(topology.serverAddress)", port: port),
+            // A sink orphaned by a crashed run exits on its own.
+            deadline: spec.durationSeconds + 30, avoidCpu: separateCPUs ? floodCPU : nil))
+        let sink = try BackgroundProcess(context.agent(sinkRequest, in: topology.server),
                                          stdoutPath: context.file("\(spec.name)-sink.out"),
                                          stderrPath: context.file("\(spec.name)-sink.err"))
         defer { sink.stop(grace: 2) }
@@ -49,30 +49,25 @@ enum PacketRateDriver {
             .samples(workload: spec.name)
     }
 
-    static func floodArguments(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?, topology: Topology) -> [String] {
+    static func floodRequest(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?, topology: Topology) -> AgentRequest {
         let nextHop = topology.clientGateway
         let maximum = spec.packetsPerSecond > 0
             ? Double(spec.packetsPerSecond) * spec.durationSeconds
             : ceilingPacketsPerSecond * spec.durationSeconds
-        var arguments = ["agent", "flood", "--interface", topology.clientInterface.name,
-                         "--source-mac", topology.clientInterface.mac, "--gateway-mac", nextHop.mac,
-                         "--target", "\(topology.serverAddress):\(port)",
-                         "--size", "\(spec.payloadBytes)", "--rate", "\(spec.packetsPerSecond)",
-                         "--denied-share", "\(spec.deniedShare)", "--duration", "\(spec.durationSeconds)",
-                         "--count", "\(UInt64(maximum.rounded(.up)))"]
-        arguments += sources.allowed.flatMap { ["--allowed", "\($0)"] }
-        arguments += sources.denied.flatMap { ["--denied", "\($0)"] }
-        if let cpu { arguments += ["--cpu", "\(cpu)"] }
-        return arguments
+        return .flood(FloodRequest(
+            interface: topology.clientInterface.name, sourceMac: topology.clientInterface.mac, gatewayMac: nextHop.mac,
+            target: Endpoint(host: "\(topology.serverAddress)", port: port),
+            allowed: sources.allowed.map { "\($0)" }, denied: sources.denied.map { "\($0)" }, deniedShare: spec.deniedShare,
+            size: spec.payloadBytes, rate: spec.packetsPerSecond, duration: spec.durationSeconds,
+            count: UInt64(maximum.rounded(.up)), cpu: cpu))
     }
 
     private static func runFlood(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?,
                                  _ context: TrafficContext) throws -> FloodReport {
-        let arguments = floodArguments(spec, sources: sources, cpu: cpu, topology: context.topology)
-        let result = try Subprocess.run(Command(context.agentExecutable, arguments).inNamespace(context.topology.client),
-                                        timeout: spec.durationSeconds + 10)
+        let request = floodRequest(spec, sources: sources, cpu: cpu, topology: context.topology)
+        let result = try Subprocess.run(context.agent(request, in: context.topology.client), timeout: spec.durationSeconds + 10)
         try result.requireSuccess("\(spec.name): agent flood")
-        return try lastLineJSON(FloodReport.self, result.stdout, "\(spec.name): agent flood")
+        return try AgentChannel.decodeReply(FloodReport.self, from: result.stdout, "\(spec.name): agent flood")
     }
 
     private static func stopSink(_ sink: BackgroundProcess, _ name: String) throws -> SinkReport {
@@ -81,14 +76,6 @@ enum PacketRateDriver {
             let detail = sink.readStderr().split(whereSeparator: \.isNewline).last.map(String.init) ?? "no output"
             throw LabFailure("\(name): agent pps-sink exited \(status): \(detail)")
         }
-        return try lastLineJSON(SinkReport.self, sink.readStdout(), "\(name): agent pps-sink")
-    }
-
-    static func lastLineJSON<T: Decodable>(_ type: T.Type, _ output: String, _ what: String) throws -> T {
-        guard let line = output.split(separator: "\n").last,
-              let value = try? JSONDecoder().decode(T.self, from: Data(line.utf8)) else {
-            throw LabFailure("\(what) printed no report: \(output.prefix(200))")
-        }
-        return value
+        return try AgentChannel.decodeReply(SinkReport.self, from: sink.readStdout(), "\(name): agent pps-sink")
     }
 }

@@ -29,6 +29,16 @@ public struct PacketRateMeasurement: Sendable, Equatable {
         self.enforces = enforces
     }
 
+    public static let ppsDropped = MetricInfo(name: "pps_dropped", unit: "packets/s", direction: .neutral,
+                                              summary: "packets dropped per second at the filter")
+    public static let ppsHandled = MetricInfo(name: "pps_handled", unit: "packets/s", direction: .higherIsBetter,
+                                              summary: "packets per second the filter delivered or dropped (pps + pps_dropped)")
+    public static let sinkDrops = MetricInfo(
+        name: "sink_drops", unit: "packets", direction: .neutral,
+        summary: "datagrams the packet-rate sink's socket dropped for want of buffer (sink, not filter)")
+    /// Everything `samples` can produce, in report order.
+    public static let metrics = [PacketMetrics.pps, PacketMetrics.ppsSent, ppsDropped, ppsHandled, PacketMetrics.lossRatio, sinkDrops]
+
     /// Packets that should have reached the sink.
     public var expectedDelivered: UInt64 { enforces ? flood.sent - flood.sentDenied : flood.sent }
 
@@ -38,20 +48,20 @@ public struct PacketRateMeasurement: Sendable, Equatable {
         }
         let seconds = flood.elapsedSeconds
         var samples = [
-            Sample(workload: workload, metric: "pps_sent", value: Double(flood.sent) / seconds),
-            Sample(workload: workload, metric: "pps", value: Double(sink.received) / seconds),
+            Sample(workload: workload, metric: PacketMetrics.ppsSent, value: Double(flood.sent) / seconds),
+            Sample(workload: workload, metric: PacketMetrics.pps, value: Double(sink.received) / seconds),
         ]
         if let filterDropped {
-            samples.append(Sample(workload: workload, metric: "pps_dropped", value: Double(filterDropped) / seconds))
-            samples.append(Sample(workload: workload, metric: "pps_handled", value: Double(sink.received + filterDropped) / seconds))
+            samples.append(Sample(workload: workload, metric: Self.ppsDropped, value: Double(filterDropped) / seconds))
+            samples.append(Sample(workload: workload, metric: Self.ppsHandled, value: Double(sink.received + filterDropped) / seconds))
         }
         let expected = expectedDelivered
         if expected > 0 {
             let lost = expected - min(sink.received, expected)
-            samples.append(Sample(workload: workload, metric: "loss_ratio", value: Double(lost) / Double(expected)))
+            samples.append(Sample(workload: workload, metric: PacketMetrics.lossRatio, value: Double(lost) / Double(expected)))
         }
         if let drops = sink.socketDrops {
-            samples.append(Sample(workload: workload, metric: "sink_drops", value: Double(drops)))
+            samples.append(Sample(workload: workload, metric: Self.sinkDrops, value: Double(drops)))
         }
         return samples
     }

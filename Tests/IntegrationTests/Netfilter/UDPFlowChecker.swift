@@ -19,8 +19,8 @@ struct UDPFlowChecker {
     /// One flow from `source` (a client-pool address) to the server's `port`.
     func send(from source: IPv4Address, port: UInt16) throws -> Outcome {
         let report = try WorkloadRunner.runAgent(
-            ["rr-client", "--protocol", "udp", "--target", "\(context.topology.serverAddress):\(port)",
-             "--payload", "16", "--count", "\(requests)", "--duration", "3", "--source", "\(source)"],
+            .rrClient(RoundTripClientRequest(transport: .udp, target: Endpoint(host: "\(context.topology.serverAddress)", port: port),
+                                             payload: 16, count: requests, duration: 3, source: "\(source)")),
             timeout: 15, context)
         let flow = Flow(proto: .udp, source: source, destination: context.topology.serverAddress, destinationPort: port)
         return Outcome(flow: flow, observed: report.completed > 0 ? .allow : .deny, sent: report.completed + report.failed)

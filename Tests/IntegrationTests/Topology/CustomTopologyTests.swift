@@ -69,8 +69,9 @@ extension KernelTests {
                 let context = TrafficContext(topology: built, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
                 for source in ["\(built.clientAddress)", "198.19.4.5"] {
                     let report = try WorkloadRunner.withEchoServer(.udp, port: 7001, lifetime: 10, name: "probe", context) {
-                        try WorkloadRunner.runAgent(["rr-client", "--protocol", "udp", "--target", "\(AddressPlan.server):7001",
-                                                     "--source", source, "--count", "20", "--duration", "5"], timeout: 10, context)
+                        try WorkloadRunner.runAgent(.rrClient(RoundTripClientRequest(
+                            transport: .udp, target: Endpoint(host: "\(AddressPlan.server)", port: 7001), count: 20, duration: 5,
+                            source: source)), timeout: 10, context)
                     }
                     #expect(report.completed == 20, "from \(source): \(report)")
                 }

@@ -34,9 +34,10 @@ extension KernelTests {
         @Test("without a filter the server's socket receives about what the flood sent, and CPU per packet is collected")
         func unfiltered() throws {
             try withLab { topology, context in
-                let before = try CollectorSnapshot.take(topology)
-                let samples = try WorkloadRunner.run(.packetRate(PacketRateWorkload(name: "pr", durationSeconds: 1)), in: context)
-                let after = try CollectorSnapshot.take(topology)
+                let collectors = CollectorSet(topology: topology)
+                try collectors.open()
+                let samples = try WorkloadRunner.run(Workload(PacketRateWorkload(name: "pr", durationSeconds: 1)), in: context)
+                let collected = try collectors.close(workload: "pr").samples
                 let sent = try value(samples, "pps_sent")
                 let received = try value(samples, "pps")
                 #expect(sent > 1000)
@@ -44,7 +45,6 @@ extension KernelTests {
                 #expect(received >= 0.95 * sent && received <= sent)
                 #expect(try value(samples, "loss_ratio") < 0.05)
                 #expect(!samples.contains { $0.metric == "pps_dropped" }, "no filter counter was given")
-                let collected = CollectorSnapshot.samples(workload: "pr", from: before, to: after)
                 let rx = try value(collected, "rx_packets")
                 #expect(rx >= 0.95 * sent)  // one second of flood, give or take the start-up
                 #expect(try value(collected, "cpu_ns_per_pkt") > 0)
@@ -55,7 +55,7 @@ extension KernelTests {
         func paced() throws {
             try withLab { _, context in
                 let samples = try WorkloadRunner.run(
-                    .packetRate(PacketRateWorkload(name: "pr", durationSeconds: 1, packetsPerSecond: 20_000)), in: context)
+                    Workload(PacketRateWorkload(name: "pr", durationSeconds: 1, packetsPerSecond: 20_000)), in: context)
                 let sent = try value(samples, "pps_sent")
                 #expect(sent > 16_000 && sent <= 20_100)
                 #expect(try value(samples, "pps") >= 0.95 * sent)
@@ -81,7 +81,7 @@ extension KernelTests {
                 let policy = Policy(rules: [Rule(action: .deny, source: IPv4Prefix("198.19.0.0/24"))], defaultAction: .allow)
                 let filter = FilterUnderTest(policy: policy, enforces: true) { try Self.nftDropCounter(point.namespace) }
                 let samples = try WorkloadRunner.run(
-                    .packetRate(PacketRateWorkload(name: "pr", durationSeconds: 1, deniedShare: 0.5)), in: context, filter: filter)
+                    Workload(PacketRateWorkload(name: "pr", durationSeconds: 1, deniedShare: 0.5)), in: context, filter: filter)
                 let sent = try value(samples, "pps_sent")
                 #expect(sent > 1000)
                 let received = try value(samples, "pps")
@@ -103,7 +103,7 @@ extension KernelTests {
                 let policy = Policy(rules: [], defaultAction: .allow)
                 let filter = FilterUnderTest(policy: policy, enforces: true) { events.append("read counters"); return 0 }
                 let window = TrafficWindow(opening: { events.append("open") }, closing: { events.append("close") })
-                _ = try WorkloadRunner.run(.packetRate(PacketRateWorkload(name: "pr", durationSeconds: 0.5)), in: context,
+                _ = try WorkloadRunner.run(Workload(PacketRateWorkload(name: "pr", durationSeconds: 0.5)), in: context,
                                            filter: filter, window: window)
                 #expect(events == ["read counters", "open", "close", "read counters"])
             }
@@ -130,7 +130,7 @@ extension KernelTests {
                                             agentExecutable: TestEnvironment.benchlabBinary)
                 let policy = Policy(rules: [Rule(action: .deny, source: IPv4Prefix("198.19.128.0/17"), proto: .udp)], defaultAction: .allow)
                 let workload = PacketRateWorkload(name: "pr", durationSeconds: 1, deniedShare: 0.25)
-                let spec = CaseSpec(backend: .xdp, variant: Variant(point: [], workloads: [.packetRate(workload)], policy: policy))
+                let spec = CaseSpec(backend: .xdp, variant: Variant(point: [], workloads: [Workload(workload)], policy: policy))
                 let outcome = try executor.execute(spec, backend: try BackendFactory.make(.xdp), round: 0, probe: false)
                 let samples = outcome.samples.filter { $0.workload == "pr" }
                 let sent = try value(samples, "pps_sent")

@@ -27,10 +27,10 @@ extension KernelTests {
         /// What the runner measures around a workload (CPU, interface counters) is taken when the
         /// window opens and closes: once each, with the workload's traffic in between.
         @Test("every workload opens its traffic window once, and the traffic flows inside it", arguments: [
-            Workload.latency(LatencyWorkload(name: "rr", proto: .udp, count: 50, durationSeconds: 1)),
-            Workload.connect(ConnectWorkload(name: "cc", count: 20, durationSeconds: 1)),
-            Workload.throughput(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)),
-            Workload.packetRate(PacketRateWorkload(name: "pr", durationSeconds: 0.5)),
+            Workload(LatencyWorkload(name: "rr", proto: .udp, count: 50, durationSeconds: 1)),
+            Workload(ConnectWorkload(name: "cc", count: 20, durationSeconds: 1)),
+            Workload(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)),
+            Workload(PacketRateWorkload(name: "pr", durationSeconds: 0.5)),
         ])
         func trafficWindow(workload: Workload) throws {
             try #require(ToolLocator.exists("iperf3") || workload.name != "udp", "iperf3 is not installed")
@@ -39,13 +39,14 @@ extension KernelTests {
                 let scratch = try TestEnvironment.temporaryDirectory("window")
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-                var snapshots: [CollectorSnapshot] = []
-                let window = TrafficWindow(opening: { snapshots.append(try CollectorSnapshot.take(topology)) },
-                                           closing: { snapshots.append(try CollectorSnapshot.take(topology)) })
+                let collectors = CollectorSet(topology: topology)
+                var opened = 0
+                var closed: [CollectedData] = []
+                let window = TrafficWindow(opening: { opened += 1; try collectors.open() },
+                                           closing: { closed.append(try collectors.close(workload: workload.name)) })
                 _ = try WorkloadRunner.run(workload, in: context, window: window)
-                try #require(snapshots.count == 2)
-                let received = CollectorSnapshot.samples(workload: workload.name, from: snapshots[0], to: snapshots[1])
-                    .first { $0.metric == "rx_packets" }?.value ?? 0
+                try #require(opened == 1 && closed.count == 1)
+                let received = closed[0].samples.first { $0.metric == "rx_packets" }?.value ?? 0
                 #expect(received >= 20, "the server received \(received) packets inside the window")
             }
         }
@@ -53,14 +54,14 @@ extension KernelTests {
         @Test("TCP throughput through iperf3 reports goodput and retransmits",
               .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
         func tcpThroughput() throws {
-            let samples = try run(.throughput(ThroughputWorkload(name: "tcp", proto: .tcp, durationSeconds: 1)))
+            let samples = try run(Workload(ThroughputWorkload(name: "tcp", proto: .tcp, durationSeconds: 1)))
             #expect((value(samples, "throughput_gbps") ?? 0) > 0.1)
             #expect(value(samples, "retransmits") != nil)
         }
 
         @Test("UDP throughput reports packets per second and loss", .enabled(if: ToolLocator.exists("iperf3"), "iperf3 is not installed"))
         func udpThroughput() throws {
-            let samples = try run(.throughput(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)), shape: .pair)
+            let samples = try run(Workload(ThroughputWorkload(name: "udp", proto: .udp, durationSeconds: 1, messageBytes: 1400)), shape: .pair)
             #expect((value(samples, "pps") ?? 0) > 1000)
             let loss = try #require(value(samples, "loss_ratio"))
             #expect(loss >= 0 && loss <= 1)
@@ -68,7 +69,7 @@ extension KernelTests {
 
         @Test("latency round trips over UDP and TCP give ordered percentiles", arguments: [TransportProtocol.udp, .tcp])
         func latency(proto: TransportProtocol) throws {
-            let samples = try run(.latency(LatencyWorkload(name: "rr", proto: proto, payloadBytes: 64, count: 500, durationSeconds: 3)))
+            let samples = try run(Workload(LatencyWorkload(name: "rr", proto: proto, payloadBytes: 64, count: 500, durationSeconds: 3)))
             let p50 = try #require(value(samples, "latency_p50_us"))
             let p99 = try #require(value(samples, "latency_p99_us"))
             #expect(p50 > 0 && p50 <= p99)
@@ -77,7 +78,7 @@ extension KernelTests {
 
         @Test("connect workload measures handshakes and connection rate")
         func connect() throws {
-            let samples = try run(.connect(ConnectWorkload(name: "conn", count: 200, durationSeconds: 3)))
+            let samples = try run(Workload(ConnectWorkload(name: "conn", count: 200, durationSeconds: 3)))
             #expect(value(samples, "cps").map { $0 > 0 } == true)
             #expect(value(samples, "connect_failures") == 0)
         }
@@ -92,7 +93,7 @@ extension KernelTests {
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
                 let error = #expect(throws: LabFailure.self) {
-                    _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "rr", proto: .udp, count: 5, durationSeconds: 1)), in: context)
+                    _ = try WorkloadRunner.run(Workload(LatencyWorkload(name: "rr", proto: .udp, count: 5, durationSeconds: 1)), in: context)
                 }
                 #expect(error?.description == "rr: no round trip completed (5 timed out)")
             }
@@ -105,12 +106,18 @@ extension KernelTests {
                 let scratch = try TestEnvironment.temporaryDirectory("collectors")
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-                let before = try CollectorSnapshot.take(topology)
-                _ = try WorkloadRunner.run(.latency(LatencyWorkload(name: "rr", proto: .udp, count: 300, durationSeconds: 3)), in: context)
-                let after = try CollectorSnapshot.take(topology)
-                let samples = CollectorSnapshot.samples(workload: "rr", from: before, to: after)
+                let collectors = CollectorSet(topology: topology)
+                try collectors.open()
+                _ = try WorkloadRunner.run(Workload(LatencyWorkload(name: "rr", proto: .udp, count: 300, durationSeconds: 3)), in: context)
+                let collected = try collectors.close(workload: "rr")
+                let samples = collected.samples
                 #expect((value(samples, "rx_packets") ?? 0) >= 300)
                 #expect(value(samples, "cpu_ns_per_pkt") != nil)
+                #expect(value(samples, "steal_share").map { (0...1).contains($0) } == true)
+                // Sampled every 100 ms over about 300 round trips: at least one point, each a share.
+                let busy = try #require(collected.series.first { $0.name == "cpu_busy_share" && $0.workload == "rr" })
+                #expect(!busy.y.isEmpty && busy.x.count == busy.y.count)
+                #expect(busy.y.allSatisfy { (0...1).contains($0) })
             }
         }
     }

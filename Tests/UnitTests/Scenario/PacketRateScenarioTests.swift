@@ -11,7 +11,7 @@ extension ScenarioTests {
 
         @Test func omittedKeysTakeTheDocumentedDefaults() throws {
             #expect(try workloads("workloads: [{type: packet-rate}]\n") == [
-                .packetRate(PacketRateWorkload(name: "udp-packet-rate", payloadBytes: 18, durationSeconds: 5,
+                Workload(PacketRateWorkload(name: "udp-packet-rate", payloadBytes: 18, durationSeconds: 5,
                                                packetsPerSecond: 0, deniedShare: 0)),
             ])
         }
@@ -24,11 +24,11 @@ extension ScenarioTests {
                   - {type: packet-rate, name: plain, rate: 120000, denied_share: .25}
                 """)
             #expect(read == [
-                .packetRate(PacketRateWorkload(name: "drops", payloadBytes: 1472, durationSeconds: 0.25, packetsPerSecond: 250_000,
+                Workload(PacketRateWorkload(name: "drops", payloadBytes: 1472, durationSeconds: 0.25, packetsPerSecond: 250_000,
                                                deniedShare: 0.5)),
-                .packetRate(PacketRateWorkload(name: "udp-packet-rate", payloadBytes: 1024, durationSeconds: 600,
+                Workload(PacketRateWorkload(name: "udp-packet-rate", payloadBytes: 1024, durationSeconds: 600,
                                                packetsPerSecond: 1_000_000, deniedShare: 1)),
-                .packetRate(PacketRateWorkload(name: "plain", packetsPerSecond: 120_000, deniedShare: 0.25)),
+                Workload(PacketRateWorkload(name: "plain", packetsPerSecond: 120_000, deniedShare: 0.25)),
             ])
             #expect(read.first?.kind == "packet-rate")
             #expect(read.first?.settings == "size=1472B rate=250000pps denied_share=0.5 duration=250ms")
@@ -45,7 +45,7 @@ extension ScenarioTests {
                   - {type: packet-rate, size: "${size}", rate: "${size}k", denied_share: "${share}"}
                 """), path: "sweep.yaml")
             let read = scenario.variants.compactMap { variant -> PacketRateWorkload? in
-                guard case .packetRate(let w) = variant.workloads.first else { return nil }
+                guard let w = variant.workloads.first?.as(PacketRateWorkload.self) else { return nil }
                 return w
             }
             #expect(read.map(\.deniedShare) == [0, 0, 0.5, 0.5])

@@ -1,5 +1,6 @@
 import LabNetwork
 import LabPolicy
+import LabTraffic
 import Testing
 @testable import LabScenario
 
@@ -37,7 +38,7 @@ extension ScenarioTests {
             let scenario = try ScenarioParser.parse(text: Self.sweep, path: "sweep.yaml")
             #expect(scenario.variants.map { $0.policy.rules.count } == [1, 1, 11, 11, 101, 101])
             let messageBytes = scenario.variants.map { variant -> Int? in
-                guard case .throughput(let w) = variant.workloads.first else { return nil }
+                guard let w = variant.workloads.first?.as(ThroughputWorkload.self) else { return nil }
                 return w.messageBytes
             }
             #expect(messageBytes == [1024, 65_536, 1024, 65_536, 1024, 65_536])

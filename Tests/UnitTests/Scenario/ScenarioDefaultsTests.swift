@@ -22,10 +22,10 @@ extension ScenarioTests {
             #expect(scenario.parameters == [])
             #expect(scenario.sourcePath == "t.yaml")
             #expect(scenario.variants == [Variant(point: [], workloads: [
-                .throughput(ThroughputWorkload(name: "udp-throughput", proto: .udp, streams: 1, durationSeconds: 5,
+                Workload(ThroughputWorkload(name: "udp-throughput", proto: .udp, streams: 1, durationSeconds: 5,
                                                messageBytes: nil, bitrateBitsPerSecond: 0)),
-                .latency(LatencyWorkload(name: "tcp-latency", proto: .tcp, payloadBytes: 64, count: 10_000, durationSeconds: 5)),
-                .connect(ConnectWorkload(name: "tcp-connect", count: 2000, durationSeconds: 5)),
+                Workload(LatencyWorkload(name: "tcp-latency", proto: .tcp, payloadBytes: 64, count: 10_000, durationSeconds: 5)),
+                Workload(ConnectWorkload(name: "tcp-connect", count: 2000, durationSeconds: 5)),
             ], policy: .allowAll)])
         }
 
@@ -83,10 +83,10 @@ extension ScenarioTests {
             ]
             #expect(scenario.variants.map(\.policy) == [Policy(rules: generated + explicit, defaultAction: .deny)])
             #expect(scenario.variants.first?.workloads == [
-                .throughput(ThroughputWorkload(name: "bulk", proto: .udp, streams: 4, durationSeconds: 120, messageBytes: 8192,
+                Workload(ThroughputWorkload(name: "bulk", proto: .udp, streams: 4, durationSeconds: 120, messageBytes: 8192,
                                                bitrateBitsPerSecond: 10_000_000_000)),
-                .latency(LatencyWorkload(name: "udp-latency", proto: .udp, payloadBytes: 1024, count: 500, durationSeconds: 0.5)),
-                .connect(ConnectWorkload(name: "tcp-connect", count: 10, durationSeconds: 7)),
+                Workload(LatencyWorkload(name: "udp-latency", proto: .udp, payloadBytes: 1024, count: 500, durationSeconds: 0.5)),
+                Workload(ConnectWorkload(name: "tcp-connect", count: 10, durationSeconds: 7)),
             ])
         }
 

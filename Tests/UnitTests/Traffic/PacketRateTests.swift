@@ -194,9 +194,9 @@ struct PacketRateTests {
 
     @Test("the agents' reports decode from captured output")
     func reportsDecode() throws {
-        let flood = try PacketRateDriver.lastLineJSON(FloodReport.self, "\(Self.floodLine)\n", "flood")
+        let flood = try AgentChannel.decodeReply(FloodReport.self, from: "\(Self.floodLine)\n", "flood")
         #expect(flood == FloodReport(sent: 883_008, sentDenied: 220_752, elapsedSeconds: 3.000195682, busy: 0, firstError: nil))
-        let sink = try PacketRateDriver.lastLineJSON(SinkReport.self, "ready\n\(Self.sinkLine)\n", "sink")
+        let sink = try AgentChannel.decodeReply(SinkReport.self, from: "ready\n\(Self.sinkLine)\n", "sink")
         #expect(sink == SinkReport(received: 883_008, socketDrops: 0))
         #expect(flood.sentDenied * 4 == flood.sent)
     }
@@ -204,7 +204,7 @@ struct PacketRateTests {
     @Test("a missing report is an error that shows what was printed")
     func missingReport() {
         let error = #expect(throws: LabFailure.self) {
-            _ = try PacketRateDriver.lastLineJSON(SinkReport.self, "ready\n", "w: agent pps-sink")
+            _ = try AgentChannel.decodeReply(SinkReport.self, from: "ready\n", "w: agent pps-sink")
         }
         #expect(error?.description == "w: agent pps-sink printed no report: ready\n")
     }

@@ -1,0 +1,21 @@
+import LabResults
+
+/// Every collector opened around a workload's traffic, one line each, in the order they open and
+/// close: /proc/stat is read before the interface counters at both ends, so the `ip` calls that
+/// read counters fall inside the CPU window at its start and outside it at its end, as they always have.
+public enum CollectorRegistry {
+    public static var all: [any WorkloadCollector.Type] {
+        [
+            CPUCollector.self,
+            StealCollector.self,
+            InterfaceCollector.self,
+            CPUBusySeriesCollector.self,
+        ]
+    }
+
+    /// Each collector's metrics plus the derived one, which reports have always shown right after
+    /// the busy ratio (the catalog slots a metric after the one it follows in its group).
+    public static var metricGroups: [[MetricInfo]] {
+        all.map { $0.metrics } + [[CPUCollector.busyRatio, CPUPerPacket.nsPerPacket]]
+    }
+}

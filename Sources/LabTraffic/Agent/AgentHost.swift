@@ -1,0 +1,52 @@
+import Foundation
+import LabNetwork
+import LabPacket
+import LabPolicy
+import LabSystem
+
+/// The agent side of `AgentChannel`: carries out one request inside the namespace it was started in.
+public enum AgentHost {
+    public static func perform(_ request: AgentRequest) throws {
+        try request.validate()
+        switch request {
+        case .rrServer(let r):
+            try RoundTripServer.serve(protocol: r.transport, bind: r.bind, deadline: r.deadline, ready: AgentChannel.announceReady)
+        case .rrClient(let r):
+            try AgentChannel.reply(try RoundTripClient.run(protocol: r.transport, target: r.target, payload: r.payload,
+                                                           count: r.count, duration: r.duration, source: r.source))
+        case .connectClient(let r):
+            try AgentChannel.reply(try ConnectClient.run(target: r.target, count: r.count, duration: r.duration))
+        case .probeSink(let r):
+            try ProbeSink.serve(flows: try readFlows(r.flowsFile), deadline: r.deadline, ready: AgentChannel.announceReady)
+        case .probeClient(let r):
+            try AgentChannel.reply(try ProbeClient.run(flows: try readFlows(r.flowsFile), timeout: r.timeout))
+        case .flood(let r):
+            Cancellation.shared.install(emergency: {})
+            try AgentChannel.reply(try PacketFlood.run(floodOptions(r)))
+        case .ppsSink(let r):
+            // SIGTERM is the driver's "stop and report": it only sets the flag the receive loop polls.
+            Cancellation.shared.install(emergency: {})
+            let report = try PacketSink.serve(bind: r.bind, deadline: r.deadline, avoidCPU: r.avoidCpu,
+                                              ready: AgentChannel.announceReady)
+            try AgentChannel.reply(report)
+        }
+    }
+
+    /// One frame per schedule slot, from the slot's source to the target (validated request).
+    static func floodOptions(_ r: FloodRequest) -> PacketFlood.Options {
+        let sources = PacketRateSources(allowed: r.allowed.compactMap { IPv4Address($0) }, denied: r.denied.compactMap { IPv4Address($0) })
+        let schedule = PacketSchedule(sources: sources, deniedShare: r.deniedShare)
+        let destination = IPv4Address(r.target.host)!
+        let frames = schedule.slots.map {
+            UDPFrame(sourceMAC: MACAddress(r.sourceMac)!, destinationMAC: MACAddress(r.gatewayMac)!, source: $0.source,
+                     destination: destination, sourcePort: $0.sourcePort, destinationPort: r.target.port, payloadBytes: r.size)
+        }
+        return PacketFlood.Options(interface: r.interface, frames: frames, schedule: schedule, packetsPerSecond: r.rate,
+                                   durationSeconds: r.duration, maximumPackets: r.count, cpu: r.cpu)
+    }
+
+    static func readFlows(_ path: String) throws -> [Flow] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw LabFailure("cannot read \(path)", exitStatus: .badInput) }
+        return try JSONDecoder().decode([Flow].self, from: data)
+    }
+}

@@ -1,0 +1,58 @@
+import LabResults
+
+/// Small UDP datagrams at a target rate (or as fast as the path takes them) through the filter
+/// point: what a filter costs per packet. A share of the packets can come from sources the case's
+/// policy denies, so the drop path is measured too.
+public struct PacketRateWorkload: WorkloadDefinition, Equatable {
+    /// 18 bytes of UDP payload make the smallest Ethernet frame, 64 bytes on the wire with the FCS.
+    public static let minimumFramePayload = 18
+    /// The largest payload of one unfragmented datagram on the lab's 1500-byte links: 1500 − 20 − 8.
+    public static let largestPayload = 1472
+
+    public var name: String
+    /// UDP payload bytes per packet.
+    public var payloadBytes: Int
+    public var durationSeconds: Double
+    /// Target packets per second, 0 = as fast as the path takes them.
+    public var packetsPerSecond: Int
+    /// Share (0…1) of the packets sent from sources the case's policy denies.
+    public var deniedShare: Double
+
+    public init(name: String = "udp-packet-rate", payloadBytes: Int = minimumFramePayload, durationSeconds: Double = 5,
+                packetsPerSecond: Int = 0, deniedShare: Double = 0) {
+        self.name = name
+        self.payloadBytes = payloadBytes
+        self.durationSeconds = durationSeconds
+        self.packetsPerSecond = packetsPerSecond
+        self.deniedShare = deniedShare
+    }
+
+    public static let kind = "packet-rate"
+    public static let fields = [
+        WorkloadField("size", .bytes(1...largestPayload), .defaulted(.integer(minimumFramePayload))),
+        WorkloadField("duration", .milliseconds(WorkloadLimits.durations, wholeSeconds: false), .defaulted(.integer(5_000))),
+        WorkloadField("rate", .packetsPerSecond, .defaulted(.integer(0))),
+        WorkloadField("denied_share", .share, .defaulted(.number(0))),
+    ]
+    public static let metrics = PacketRateMeasurement.metrics
+
+    public static func defaultName(_ values: WorkloadValues) -> String { "udp-packet-rate" }
+
+    public init(values: WorkloadValues) {
+        self.init(name: Self.defaultName(values), payloadBytes: values.integer("size") ?? Self.minimumFramePayload,
+                  durationSeconds: Double(values.integer("duration") ?? 5_000) / 1000,
+                  packetsPerSecond: values.integer("rate") ?? 0, deniedShare: values.number("denied_share") ?? 0)
+    }
+
+    public var settings: String {
+        let rate = packetsPerSecond == 0 ? "unlimited" : "\(packetsPerSecond)pps"
+        let share = deniedShare == deniedShare.rounded() ? "\(Int(deniedShare))" : "\(deniedShare)"
+        return "size=\(payloadBytes)B rate=\(rate) denied_share=\(share) duration=\(formatSeconds(durationSeconds))"
+    }
+
+    public var maximumSeconds: Double { durationSeconds + 5 }
+
+    public func run(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> [Sample] {
+        try PacketRateDriver.run(self, filter: filter, context, window)
+    }
+}
