@@ -61,7 +61,7 @@ public struct CaseExecutor {
         do {
             var outcome = try measureInstalled(spec, installation: installation, topology: topology, probe: probe, phases: &phases)
             if let installMs = installation.installMilliseconds {
-                outcome.samples.insert(Sample(workload: "policy", metric: "install_ms", value: installMs), at: 0)
+                outcome.samples.insert(Sample(workload: "policy", metric: PolicyMetrics.installMs, value: installMs), at: 0)
             }
             try phases.time(PhaseRecord.remove) { try installation.remove() }
             return outcome
@@ -91,7 +91,7 @@ public struct CaseExecutor {
         samples += try phases.time(PhaseRecord.microbenchmarks) {
             var measured = try installation.microbenchmarks()
             if let entries = try installation.installedEntries() {
-                measured.append(Sample(workload: "policy", metric: "installed_entries", value: Double(entries)))
+                measured.append(Sample(workload: "policy", metric: PolicyMetrics.installedEntries, value: Double(entries)))
             }
             return measured
         }
@@ -105,10 +105,10 @@ public struct CaseExecutor {
             series += collected.series
         }
         if let nanoseconds = try phases.time(PhaseRecord.runTime, { try runTime(installation, context) }) {
-            samples.append(Sample(workload: "policy", metric: "bpf_ns_per_run", value: nanoseconds))
+            samples.append(Sample(workload: "policy", metric: PolicyMetrics.bpfNsPerRun, value: nanoseconds))
         }
         if let milliseconds = try phases.time(PhaseRecord.update, { try update(installation, context) }) {
-            samples.append(Sample(workload: "policy", metric: "update_ms", value: milliseconds))
+            samples.append(Sample(workload: "policy", metric: PolicyMetrics.updateMs, value: milliseconds))
         }
         return Outcome(samples: samples, series: series, gates: installation.gates, caveats: installation.caveats,
                        equivalence: equivalence)

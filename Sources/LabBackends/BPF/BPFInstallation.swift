@@ -86,7 +86,7 @@ final class BPFInstallation: Installation {
         let matching = flows.filter { ReferenceEvaluator.matchingRule(policy, $0) != nil }
             .max { ReferenceEvaluator.matchingRule(policy, $0)! < ReferenceEvaluator.matchingRule(policy, $1)! }
         let unmatched = flows.last { ReferenceEvaluator.matchingRule(policy, $0) == nil }
-        for (metric, flow) in [("ns_per_pkt_match", matching), ("ns_per_pkt_nomatch", unmatched)] {
+        for (metric, flow) in [(PolicyMetrics.nsPerPacketMatch, matching), (PolicyMetrics.nsPerPacketNoMatch, unmatched)] {
             guard let flow else { continue }
             let packet = TestPacket(flow: flow).bytes
             let runs = try (0..<5).map { _ in try filter.run(packet, repeat: 20_000).nanosecondsPerRun }
