@@ -55,8 +55,8 @@ let package = Package(
             "LabCollectors", "LabBackends", "LabBPF", "LabResults",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
-            "LabRunner", "LabTraffic", "LabScenario", "LabPolicy", "LabReport", "LabResults", "LabTopology",
-            "LabBackends", "LabNetwork", "LabPacket", "LabSystem",
+            "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabResults", "LabTopology",
+            "LabBackends", "LabSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
