@@ -226,6 +226,10 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
     /// How many probes disagreed with the reference; `mismatches` lists the first of them.
     public var mismatchCount: Int
     public var mismatches: [ProbeMismatch]
+    /// The slowest probe answer, in ms: how far the run's "denied" waits were from the answers it saw.
+    public var slowestAnswerMilliseconds: Double?
+    /// Probes sent a second time with the full wait, because the short one could not be trusted.
+    public var recheckedProbes: Int?
     public var passed: Bool { mismatchCount == 0 }
 
     public init(probes: Int, mismatches: [ProbeMismatch]) {
@@ -237,6 +241,8 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case probes, mismatches
         case mismatchCount = "mismatch_count"
+        case slowestAnswerMilliseconds = "slowest_answer_ms"
+        case recheckedProbes = "rechecked_probes"
     }
 
     /// `mismatch_count` may be absent in hand-written records: then it is the listed mismatches.
@@ -245,6 +251,8 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
         probes = try container.decode(Int.self, forKey: .probes)
         mismatches = try container.decode([ProbeMismatch].self, forKey: .mismatches)
         mismatchCount = try container.decodeIfPresent(Int.self, forKey: .mismatchCount) ?? mismatches.count
+        slowestAnswerMilliseconds = try container.decodeIfPresent(Double.self, forKey: .slowestAnswerMilliseconds)
+        recheckedProbes = try container.decodeIfPresent(Int.self, forKey: .recheckedProbes)
     }
 }
 

@@ -125,37 +125,47 @@ public struct CaseExecutor {
     }
 
     /// Adds one deny rule in front of the installed policy (timed), then proves it took effect: a
-    /// source the policy allowed until now must be dropped afterwards. nil when the installation has
-    /// no policy to update (the baseline).
+    /// source the policy allowed until now must be dropped afterwards, while another allowed source
+    /// still gets through (the control, whose answer also times the probe's wait). nil when the
+    /// installation has no policy to update (the baseline).
     private func update(_ installation: any Installation, _ context: TrafficContext) throws -> Double? {
         guard installation.enforcesPolicy else { return nil }
         let policy = installation.enforcedPolicy
-        guard let flow = UpdateProbe.flow(allowedBy: policy) else {
-            throw LabFailure("update: no client-pool source is allowed by this policy, so the update cannot be verified")
+        let flows = UpdateProbe.flows(allowedBy: policy, count: 2)
+        guard flows.count == 2 else {
+            throw LabFailure("update: fewer than two client-pool sources are allowed by this policy, so the update cannot be verified")
         }
-        let rule = Rule(action: .deny, source: IPv4Prefix(address: flow.source, length: 32))
+        let (target, control) = (flows[0], flows[1])
+        let rule = Rule(action: .deny, source: IPv4Prefix(address: target.source, length: 32))
         guard let milliseconds = try installation.update(adding: rule) else { return nil }
-        let observed = try ProbeRun.observe([flow], in: context)
-        guard observed.first?.verdict == .denied else {
-            throw LabFailure("update: \(installation.backend.rawValue) added `\(rule)` but \(flow) still got \(observed.first?.verdict.rawValue ?? "no answer")")
+        let (observed, _) = try ProbeRun.observeAdaptively([target, control], in: context)
+        guard observed[0].verdict == .denied else {
+            throw LabFailure("update: \(installation.backend.rawValue) added `\(rule)` but \(target) still got \(observed[0].verdict.rawValue)")
+        }
+        guard observed[1].verdict == .allowed else {
+            throw LabFailure("update: after `\(rule)`, \(control), which no rule denies, got \(observed[1].verdict.rawValue) on \(installation.backend.rawValue)")
         }
         return milliseconds
     }
 }
 
-/// The flow used to verify an update: UDP from the highest client-pool address the policy allows.
+/// The flows used to verify an update: UDP from the highest client-pool addresses the policy allows.
 enum UpdateProbe {
-    static func flow(allowedBy policy: Policy) -> Flow? {
+    static func flows(allowedBy policy: Policy, count: Int) -> [Flow] {
+        var found: [Flow] = []
         let pool = AddressPlan.clientPool.sorted { $0.last > $1.last }
         for block in pool {
             var address = block.last.value
             for _ in 0..<4096 {
                 let flow = Flow(proto: .udp, source: IPv4Address(address), destination: AddressPlan.server, destinationPort: 4000)
-                if ReferenceEvaluator.verdict(policy, flow) == .allow { return flow }
+                if ReferenceEvaluator.verdict(policy, flow) == .allow {
+                    found.append(flow)
+                    if found.count == count { return found }
+                }
                 if address == block.first.value { break }
                 address -= 1
             }
         }
-        return nil
+        return found
     }
 }

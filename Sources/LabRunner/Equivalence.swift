@@ -12,8 +12,11 @@ public enum Equivalence {
     public static func check(_ policy: Policy, in context: TrafficContext,
                              generator: ProbeSetGenerator = ProbeSetGenerator()) throws -> EquivalenceRecord {
         let flows = generator.probes(for: policy)
-        let observations = try ProbeRun.observe(flows, in: context)
-        return compare(policy: policy, flows: flows, observations: observations)
+        let (observations, timing) = try ProbeRun.observeAdaptively(flows, in: context)
+        var record = compare(policy: policy, flows: flows, observations: observations)
+        record.slowestAnswerMilliseconds = timing.slowestAnswerMilliseconds
+        record.recheckedProbes = timing.recheckedFlows
+        return record
     }
 
     /// Pure comparison, unit-tested.

@@ -20,10 +20,14 @@ public struct ProbeObservation: Codable, Sendable, Equatable {
 
     public var verdict: Verdict
     public var detail: String?
+    /// For an answered probe, the time from its send to its answer: how close the machine came to
+    /// the timeout that decides "denied" (see `ProbeRun.observeAdaptively`).
+    public var latencyMicroseconds: Double?
 
-    public init(_ verdict: Verdict, _ detail: String? = nil) {
+    public init(_ verdict: Verdict, _ detail: String? = nil, latencyMicroseconds: Double? = nil) {
         self.verdict = verdict
         self.detail = detail
+        self.latencyMicroseconds = latencyMicroseconds
     }
 }
 
@@ -91,6 +95,7 @@ public enum ProbeClient {
         var socket: Socket
         var flow: Flow
         var icmpIdentifier: UInt16
+        var sentAt: UInt64 = MonotonicClock.nanoseconds()
     }
 
     private static func probe(_ flows: [Flow], firstIndex: Int, timeout: Double) throws -> [ProbeObservation] {
@@ -113,7 +118,10 @@ public enum ProbeClient {
             guard Glibc.poll(&fds, nfds_t(fds.count), Int32(max(1, deadline.remainingSeconds * 1000))) > 0 else { continue }
             for (position, entry) in fds.enumerated() where entry.revents != 0 {
                 let key = keys[position]
-                if let observation = observe(pending[key]!) {
+                if var observation = observe(pending[key]!) {
+                    if observation.verdict == .allowed {
+                        observation.latencyMicroseconds = Double(MonotonicClock.nanoseconds() &- pending[key]!.sentAt) / 1000
+                    }
                     results[key] = observation
                     pending[key] = nil
                 }

@@ -194,4 +194,13 @@ struct CompareTests {
         try RunRecordCoding.encode(current).write(to: URL(fileURLWithPath: "\(directory)/current.json"))
         return CompareRequest(baselinePath: "\(directory)/baseline", currentPath: "\(directory)/current.json")
     }
+
+    @Test func aSchemaOneBaselineComparesWithASchemaTwoRun() throws {
+        var old = Self.run(tc: [9, 9, 9])
+        old.schema = "benchlab.run/1"
+        let request = try Self.files(old, Self.run(tc: [9, 9, 9]))
+        let report = try BaselineComparison.run(request)
+        #expect(!report.result.changes.isEmpty)
+        #expect(report.exitStatus == .ok)
+    }
 }
