@@ -11,7 +11,7 @@ public enum ProbeRun {
     public static let timeout = 0.25
     /// The first, short wait of `observeAdaptively`.
     public static let quickTimeout = 0.08
-    /// The short wait is trusted only while every answer came back within this share of it.
+    /// A wait is trusted only when every answer came back within this share of it.
     public static let trustedShare = 0.25
 
     /// One pass, one fixed wait: a flow without an answer within `timeout` is denied.
@@ -23,36 +23,46 @@ public enum ProbeRun {
     public struct Timing: Sendable, Equatable {
         /// The slowest answer of the run, in milliseconds; nil when nothing answered.
         public var slowestAnswerMilliseconds: Double?
-        /// Flows sent again with the full timeout because the short wait could not be trusted.
+        /// Flows sent again with a longer wait because the shorter one could not be trusted.
         public var recheckedFlows: Int
     }
 
-    /// Probes with a short wait first (`quickTimeout`), and trusts its silences only when the machine
-    /// showed it answers well within that wait: every answer within `trustedShare` of it (20 ms for
-    /// 80 ms). Otherwise — some answer was slow, or nothing answered at all — the silent flows are
-    /// sent again with the full `timeout`. A denied verdict thus always comes from a wait at least
-    /// four times the slowest answer the same run measured. Costs one short wait per check instead
-    /// of one long one on a machine that answers in milliseconds (issue 7: `quick`'s phase table).
+    /// The longest wait a recheck may use: a machine whose answers take half a second is too loaded
+    /// to prove anything, and its silences are then reported as they are, with the slowest answer.
+    public static let longestWait = 2.0
+
+    /// Probes with a short wait first (`quickTimeout`), and trusts a silence only when the wait that
+    /// produced it was at least 1/`trustedShare` (4×) the slowest answer the same run measured;
+    /// otherwise the silent flows are sent again with a wait that is (at least the full `timeout`,
+    /// at most `longestWait`). On an idle machine answers take milliseconds and a check costs one
+    /// short wait instead of one long one (issue 7: `quick`'s phase table); on a loaded one it costs
+    /// what the proof needs — with 20–120 ms answers seen here under two compilers, the short wait
+    /// alone would have called late answers "denied".
     public static func observeAdaptively(_ flows: [Flow], in context: TrafficContext) throws -> ([ProbeObservation], Timing) {
-        try withSink(flows, in: context, longestWait: quickTimeout + timeout) {
-            var observations = try probe(flows, from: context, timeout: quickTimeout)
-            let silent = silencesToRecheck(observations)
-            guard !silent.isEmpty else {
-                return (observations, Timing(slowestAnswerMilliseconds: slowestAnswer(observations), recheckedFlows: 0))
+        try withSink(flows, in: context, longestWait: quickTimeout + timeout + longestWait) {
+            var wait = quickTimeout
+            var observations = try probe(flows, from: context, timeout: wait)
+            var rechecked: Set<Int> = []
+            while let longer = nextWait(after: observations, waited: wait) {
+                let silent = observations.indices.filter { observations[$0].verdict == .denied }
+                let again = try probe(silent.map { flows[$0] }, from: context, timeout: longer)
+                for (index, observation) in zip(silent, again) { observations[index] = observation }
+                rechecked.formUnion(silent)
+                wait = longer
             }
-            let again = try probe(silent.map { flows[$0] }, from: context, timeout: timeout)
-            for (index, observation) in zip(silent, again) { observations[index] = observation }
-            return (observations, Timing(slowestAnswerMilliseconds: slowestAnswer(observations), recheckedFlows: silent.count))
+            return (observations, Timing(slowestAnswerMilliseconds: slowestAnswer(observations), recheckedFlows: rechecked.count))
         }
     }
 
-    /// The silent flows of a short pass that must be sent again with the full wait: none when every
-    /// answer came within `trustedShare` of `quickTimeout`, all of them when an answer was slower or
-    /// nothing answered at all (then nothing showed the short wait to be long enough). Pure.
-    static func silencesToRecheck(_ observations: [ProbeObservation]) -> [Int] {
-        let silent = observations.indices.filter { observations[$0].verdict == .denied }
-        guard let slowest = slowestAnswer(observations) else { return silent }
-        return slowest <= quickTimeout * 1000 * trustedShare ? [] : silent
+    /// The wait, in seconds, a recheck of the silent flows needs after a pass that waited `waited`;
+    /// nil when their silences stand: none is silent, the wait was at least four times the slowest
+    /// answer, or the wait already reached `longestWait`. With no answer at all nothing showed any
+    /// wait to be enough, so the full `timeout` is the least a silence gets. Pure.
+    static func nextWait(after observations: [ProbeObservation], waited: Double) -> Double? {
+        guard observations.contains(where: { $0.verdict == .denied }), waited < longestWait else { return nil }
+        let needed = slowestAnswer(observations).map { $0 / 1000 / trustedShare } ?? timeout
+        guard waited < needed else { return nil }
+        return min(max(needed, timeout), longestWait)
     }
 
     static func slowestAnswer(_ observations: [ProbeObservation]) -> Double? {

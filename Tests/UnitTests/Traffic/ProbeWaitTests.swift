@@ -1,33 +1,39 @@
 import Testing
 @testable import LabTraffic
 
-/// The short probe wait is trusted only when the run's own answers show it is long enough.
+/// A silence counts as "denied" only after a wait the run's own answers show to be long enough.
 @Suite("Adaptive probe wait")
 struct ProbeWaitTests {
     static func answered(_ ms: Double) -> ProbeObservation { ProbeObservation(.allowed, latencyMicroseconds: ms * 1000) }
     static let silent = ProbeObservation(.denied)
+    static let quick = ProbeRun.quickTimeout
 
     @Test("fast answers: the short wait's silences stand")
     func fast() {
-        #expect(ProbeRun.silencesToRecheck([Self.answered(0.2), Self.silent, Self.answered(3), Self.silent]).isEmpty)
+        #expect(ProbeRun.nextWait(after: [Self.answered(0.2), Self.silent, Self.answered(3)], waited: Self.quick) == nil)
         #expect(ProbeRun.slowestAnswer([Self.answered(0.2), Self.answered(3)]) == 3)
     }
 
-    @Test("one answer slower than a quarter of the short wait: every silence is checked again")
+    @Test("an answer slower than a quarter of the wait: recheck with at least the full timeout")
     func slow() {
-        let limit = ProbeRun.quickTimeout * 1000 * ProbeRun.trustedShare
-        #expect(ProbeRun.silencesToRecheck([Self.answered(limit), Self.silent]).isEmpty)
-        #expect(ProbeRun.silencesToRecheck([Self.answered(limit + 0.5), Self.silent, Self.answered(1), Self.silent]) == [1, 3])
+        let limit = Self.quick * 1000 * ProbeRun.trustedShare
+        #expect(ProbeRun.nextWait(after: [Self.answered(limit), Self.silent], waited: Self.quick) == nil)
+        #expect(ProbeRun.nextWait(after: [Self.answered(limit + 1), Self.silent], waited: Self.quick) == ProbeRun.timeout)
     }
 
-    @Test("nothing answered: nothing showed the short wait is enough")
-    func noAnswer() {
-        #expect(ProbeRun.silencesToRecheck([Self.silent, Self.silent]) == [0, 1])
-        #expect(ProbeRun.slowestAnswer([Self.silent]) == nil)
+    @Test("a very slow answer asks for four times itself, capped at the longest wait")
+    func verySlow() {
+        #expect(ProbeRun.nextWait(after: [Self.answered(120), Self.silent], waited: Self.quick) == 0.48)
+        #expect(ProbeRun.nextWait(after: [Self.answered(120), Self.silent], waited: 0.48) == nil)
+        #expect(ProbeRun.nextWait(after: [Self.answered(900), Self.silent], waited: Self.quick) == ProbeRun.longestWait)
+        #expect(ProbeRun.nextWait(after: [Self.answered(900), Self.silent], waited: ProbeRun.longestWait) == nil)
     }
 
-    @Test("errors are neither answers nor silences")
-    func errors() {
-        #expect(ProbeRun.silencesToRecheck([ProbeObservation(.error, "unreachable"), Self.silent]) == [1])
+    @Test("nothing answered: the full timeout at least; nothing silent: nothing to recheck")
+    func edges() {
+        #expect(ProbeRun.nextWait(after: [Self.silent, Self.silent], waited: Self.quick) == ProbeRun.timeout)
+        #expect(ProbeRun.nextWait(after: [Self.silent], waited: ProbeRun.timeout) == nil)
+        #expect(ProbeRun.nextWait(after: [Self.answered(200)], waited: Self.quick) == nil)
+        #expect(ProbeRun.nextWait(after: [ProbeObservation(.error, "unreachable")], waited: Self.quick) == nil)
     }
 }
