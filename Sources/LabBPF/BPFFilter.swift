@@ -112,6 +112,6 @@ public final class BPFFilter {
 }
 
 public struct FilterRun: Hashable, Sendable {
-    public let verdict: PacketVerdict
+    public let verdict: Action
     public let nanosecondsPerRun: UInt32
 }

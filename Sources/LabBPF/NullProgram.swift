@@ -19,10 +19,10 @@ public final class NullProgram {
     /// Runs the program on `packet`; it always passes, so the run's answer is its time.
     public func run(_ packet: [UInt8], repeat repetitions: Int = 1) throws -> FilterRun {
         let run = try program.testRun(packet: packet, repeat: repetitions)
-        guard variant.verdict(returnCode: run.returnValue) == .pass else {
+        guard variant.verdict(returnCode: run.returnValue) == .allow else {
             preconditionFailure("bl_pass_\(variant.rawValue) returned \(run.returnValue); it only ever passes")
         }
-        return FilterRun(verdict: .pass, nanosecondsPerRun: run.nanosecondsPerRun)
+        return FilterRun(verdict: .allow, nanosecondsPerRun: run.nanosecondsPerRun)
     }
 
     /// Packets and bytes counted so far, summed over CPUs.

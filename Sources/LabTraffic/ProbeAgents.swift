@@ -198,15 +198,11 @@ public enum ProbeClient {
     }
 }
 
-/// ICMP echo packets for the probes (a raw socket gets the IPv4 header too).
+/// ICMP echo for the probes: requests from the packet kit; replies parsed here (a raw socket gets
+/// the IPv4 header too).
 enum ICMPEcho {
     static func request(identifier: UInt16, sequence: UInt16) -> [UInt8] {
-        var packet: [UInt8] = [8, 0, 0, 0, UInt8(identifier >> 8), UInt8(identifier & 0xff), UInt8(sequence >> 8), UInt8(sequence & 0xff)]
-        packet += Array("benchlab".utf8)
-        let sum = InternetChecksum.compute(packet)
-        packet[2] = UInt8(sum >> 8)
-        packet[3] = UInt8(sum & 0xff)
-        return packet
+        ICMPEchoRequest(identifier: identifier, sequence: sequence, payload: Array("benchlab".utf8)).bytes
     }
 
     struct Reply {

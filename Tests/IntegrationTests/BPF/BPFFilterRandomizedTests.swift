@@ -19,7 +19,7 @@ extension KernelTests {
                 let filter = try BPFFilter(variant: variant, policy: policy)
                 for _ in 0..<80 {
                     let flow = random.flow()
-                    let expected: PacketVerdict = ReferenceEvaluator.verdict(policy, flow) == .allow ? .pass : .drop
+                    let expected: Action = ReferenceEvaluator.verdict(policy, flow) == .allow ? .allow : .deny
                     let verdict = try filter.run(TestPacket(flow: flow).bytes).verdict
                     #expect(verdict == expected, "seed \(seed): \(flow) under \(policy.rules), default \(policy.defaultAction)")
                     checked += 1

@@ -91,11 +91,11 @@ extension KernelTests {
             ]
         }()
 
-        static func expectedVerdict(_ expected: Expected, default defaultAction: Action) -> PacketVerdict {
+        static func expectedVerdict(_ expected: Expected, default defaultAction: Action) -> Action {
             switch expected {
-            case .rule(let index): return rules[index].action == .allow ? .pass : .drop
-            case .defaultAction: return defaultAction == .allow ? .pass : .drop
-            case .passUnfiltered: return .pass
+            case .rule(let index): return rules[index].action == .allow ? .allow : .deny
+            case .defaultAction: return defaultAction == .allow ? .allow : .deny
+            case .passUnfiltered: return .allow
             }
         }
 
@@ -121,7 +121,7 @@ extension KernelTests {
             let filter = try Self.filter(.tc, .deny)
             for testCase in Self.cases where testCase.shortIPv4 {
                 do {
-                    #expect(try filter.run(testCase.packet).verdict == .pass, "\(testCase.name)")
+                    #expect(try filter.run(testCase.packet).verdict == .allow, "\(testCase.name)")
                 } catch let error as BPFError where error.errno == EINVAL {
                     // bpf_prog_test_run_skb (net/bpf/test_run.c) refuses an IPv4 frame with less than an
                     // IPv4 header since a 2026 stable change (lore.kernel.org message
@@ -162,7 +162,7 @@ extension KernelTests {
                 var packet = TestPacket(proto: .tcp, source: Self.address(source), destination: Self.server, destinationPort: 22)
                 packet.fragmentOffset = 100
                 let flow = Flow(proto: .tcp, source: Self.address(source), destination: Self.server)
-                let expected: PacketVerdict = ReferenceEvaluator.verdict(policy, flow) == .allow ? .pass : .drop
+                let expected: Action = ReferenceEvaluator.verdict(policy, flow) == .allow ? .allow : .deny
                 #expect(try filter.run(packet.bytes).verdict == expected, "\(source)")
             }
         }
@@ -187,7 +187,7 @@ extension KernelTests {
             let before = Policy(rules: Self.rules, defaultAction: .deny)
             let filter = try BPFFilter(variant: variant, policy: before)
             let probe = Self.tcp("198.18.200.1", 8080)
-            #expect(try filter.run(probe).verdict == .drop)
+            #expect(try filter.run(probe).verdict == .deny)
 
             var after = before
             after.rules.insert(Rule(action: .allow, source: Self.prefix("198.18.200.0/24"), proto: .tcp, destinationPorts: PortRange(port: 8080)), at: 0)
@@ -198,7 +198,7 @@ extension KernelTests {
             let changed = afterImage.sourcePrefixes.filter { !beforeImage.sourcePrefixes.contains($0) }.count
             #expect(first.maps.first { $0.map == "bl_src_prefixes" }?.written == changed)
             #expect(try filter.installedImage() == filter.image)
-            #expect(try filter.run(probe).verdict == .pass)
+            #expect(try filter.run(probe).verdict == .allow)
             let standby = try filter.standbyBankImage()
             #expect(standby.sourcePrefixes == beforeImage.sourcePrefixes && standby.sourceHosts == beforeImage.sourceHosts)
             #expect(standby.masks == beforeImage.masks && standby.portRuns == beforeImage.portRuns)
@@ -209,7 +209,7 @@ extension KernelTests {
             let nextImage = try BPFPolicyCompiler.compile(next)
             let report = try filter.update(to: nextImage)
             #expect(try filter.installedImage() == nextImage)
-            #expect(try filter.run(probe).verdict == .pass)
+            #expect(try filter.run(probe).verdict == .allow)
             let gone = Set(beforeImage.sourcePrefixes.map(\.prefix)).subtracting(nextImage.sourcePrefixes.map(\.prefix))
             #expect(!gone.isEmpty)
             #expect(report.maps.first { $0.map == "bl_src_prefixes" }?.deleted == gone.count)
