@@ -233,16 +233,3 @@ enum ICMPEcho {
         return Reply(type: type, identifier: id, source: destination)
     }
 }
-
-/// The process's open-file limit: a batch holds one socket per flow.
-enum FileLimit {
-    static func raise(toAtLeast wanted: Int) throws {
-        var limit = rlimit()
-        try systemCall("read RLIMIT_NOFILE") { getrlimit(RLIMIT_NOFILE_VALUE, &limit) }
-        guard limit.rlim_cur < rlim_t(wanted) else { return }
-        limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
-        try systemCall("raise RLIMIT_NOFILE to \(limit.rlim_cur)") { setrlimit(RLIMIT_NOFILE_VALUE, &limit) }
-    }
-
-    private static var RLIMIT_NOFILE_VALUE: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
-}
