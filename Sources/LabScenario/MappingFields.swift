@@ -21,7 +21,7 @@ struct MappingEntries {
                 continue
             }
             if let first = firstUse[name] {
-                reader.log.error("duplicate key '\(name)' (already set at \(first))", at: key.position)
+                reader.log.error("duplicate key '\(excerpt(name))' (already set at \(first))", at: key.position)
                 continue
             }
             firstUse[name] = key.position
@@ -48,7 +48,7 @@ struct MappingFields {
         for entry in all.entries {
             guard keys.contains(entry.name) else {
                 let hint = Suggestion.hint(for: entry.name, among: keys, otherwise: "valid keys: " + keys.joined(separator: ", "))
-                reader.log.error("unknown key '\(entry.name)' (\(hint))", at: entry.key.position)
+                reader.log.error("unknown key '\(excerpt(entry.name))' (\(hint))", at: entry.key.position)
                 continue
             }
             known.append(entry)

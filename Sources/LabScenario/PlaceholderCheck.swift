@@ -53,7 +53,7 @@ struct PlaceholderCheck {
             if declared.contains(where: { $0.name == name }) {
                 used.insert(name)
             } else if allowed {
-                log.error("unknown parameter '\(name)' (\(hint(for: name)))", at: position)
+                log.error("unknown parameter '\(excerpt(name))' (\(hint(for: name)))", at: position)
             }
         }
     }

@@ -33,9 +33,7 @@ public enum ScenarioParser {
             throw LabFailure("cannot read scenario file '\(path)': \(isDirectory.boolValue ? "it is a directory" : "permission denied")",
                              exitStatus: .badInput)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw LabFailure("cannot read scenario file '\(path)': it is not UTF-8 text", exitStatus: .badInput)
-        }
+        guard let text = String(data: data, encoding: .utf8) else { throw NotUTF8.error(in: data, path: path) }
         return text
     }
 }

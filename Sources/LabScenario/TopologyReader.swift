@@ -71,7 +71,7 @@ struct TopologyReader {
             return nil
         }
         let hint = Suggestion.hint(for: value.text, among: names, otherwise: "expected \(choiceList(names))")
-        reader.log.error("unknown topology '\(value.text)' (\(hint))", at: value.site)
+        reader.log.error("unknown topology '\(excerpt(value.text))' (\(hint))", at: value.site)
         return nil
     }
 

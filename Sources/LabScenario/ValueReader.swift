@@ -47,7 +47,7 @@ struct ValueReader {
         }
         // Digits that overflow Int are out of range too, whatever the range is.
         guard let number = Int(value.text), range.contains(number) else {
-            log.error("\(subject) must be \(describe(range)), got \(value.text)", at: value.site)
+            log.error("\(subject) must be \(describe(range)), got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return number
@@ -70,7 +70,7 @@ struct ValueReader {
             return nil
         }
         let hint = Suggestion.hint(for: value.text, among: names, otherwise: "expected \(choiceList(names))")
-        log.error("unknown \(noun) '\(value.text)' (\(hint))", at: value.site)
+        log.error("unknown \(noun) '\(excerpt(value.text))' (\(hint))", at: value.site)
         return nil
     }
 
