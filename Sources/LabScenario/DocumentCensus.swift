@@ -30,10 +30,10 @@ final class DocumentCensus {
         let position: SourcePosition
     }
 
-    init(masked: Set<SourcePosition>, text: SourceText) {
+    init(masked: Set<SourcePosition>, tracksAliases: Bool) {
         self.masked = masked
         self.unconfirmed = masked
-        self.tracksAliases = text.scalars.contains("&")
+        self.tracksAliases = tracksAliases
     }
 
     /// False (logged) when aliases expand past the budget.

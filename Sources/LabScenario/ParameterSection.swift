@@ -119,7 +119,7 @@ extension DeclaredParameter {
             }
             firstAt[scalar.string] = item.position
             // A value holding a placeholder is reported by PlaceholderCheck; it cannot be swept.
-            if !scalar.string.contains("${") { values.append(ParameterValue(text: scalar.string, origin: .file(item.position))) }
+            if !scalar.string.holdsPlaceholderOpening { values.append(ParameterValue(text: scalar.string, origin: .file(item.position))) }
         }
         return values
     }

@@ -16,9 +16,10 @@ struct ValueReader {
         return reader
     }
 
-    func scalar(_ node: Node, _ subject: String, expected: String) -> ScalarValue? {
+    /// `expected` is built only for the message: reads run once per value of a 100k-rule file.
+    func scalar(_ node: Node, _ subject: String, expected: @autoclosure () -> String) -> ScalarValue? {
         guard case .scalar(let scalar) = node else {
-            log.error("\(subject) must be \(expected), got \(describeShape(node))", at: node.position)
+            log.error("\(subject) must be \(expected()), got \(describeShape(node))", at: node.position)
             return nil
         }
         return substitution.resolve(scalar)
@@ -56,15 +57,14 @@ struct ValueReader {
     /// One of an enumeration's raw values; `noun` names the kind in "unknown backend 'xpd'".
     func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ subject: String, noun: String) -> Choice?
     where Choice.RawValue == String {
-        let names = Choice.allCases.map(\.rawValue)
-        guard let value = scalar(node, subject, expected: choiceList(names)) else { return nil }
+        guard let value = scalar(node, subject, expected: choiceList(Choice.allCases.map(\.rawValue))) else { return nil }
         return choice(value, subject, noun: noun)
     }
 
     func choice<Choice: RawRepresentable & CaseIterable>(_ value: ScalarValue, _ subject: String, noun: String) -> Choice?
     where Choice.RawValue == String {
-        let names = Choice.allCases.map(\.rawValue)
         if let choice = Choice(rawValue: value.text) { return choice }
+        let names = Choice.allCases.map(\.rawValue)
         if value.isNull {
             log.error("\(subject) must be \(choiceList(names)), got an empty value", at: value.site)
             return nil

@@ -22,7 +22,7 @@ struct YAMLDocument {
     /// The key as the user wrote it; nil when the key is not a scalar.
     func keyName(_ key: Node) -> String? {
         guard case .scalar(let scalar) = key else { return nil }
-        return maskedKeys[key.position] ?? scalar.string
+        return maskedKeys.isEmpty ? scalar.string : maskedKeys[key.position] ?? scalar.string
     }
 
     /// Compositions before giving up on a file with ever more repeated keys: each costs a full parse.
@@ -31,33 +31,38 @@ struct YAMLDocument {
     /// Composes `text`; nil (with the reason logged) when it is not readable YAML, repeats keys in a
     /// way masking cannot get past, or expands its aliases past `DocumentCensus.aliasBudget`.
     static func compose(_ text: String, log: DiagnosticLog) -> YAMLDocument? {
-        let original = SourceText(text)
-        var masks = KeyMasks(original)
+        // Built at the first repeated key only: a big file without one is composed as it is.
+        var masks: KeyMasks?
         for _ in 0..<maximumRounds {
             let root: Node?
             do {
-                root = try Yams.compose(yaml: masks.source.text)
+                // The basic resolver: keys are compared as written text, and the default one matches every
+                // scalar against half a dozen regular expressions (a third of the time of a big file).
+                root = try Yams.compose(yaml: masks?.source.text ?? text, .basic)
             } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
                 // Yams names the repeated keys of one mapping, sorted, and marks the first one's first use.
                 let position = SourcePosition(context.mark)
-                guard masks.mask(names: duplicates, reportedAt: position) else {
+                var current = masks ?? KeyMasks(SourceText(text))
+                guard current.mask(names: duplicates, reportedAt: position) else {
                     log.error("duplicate key '\(excerpt(duplicates.first ?? ""))'", at: position)
                     return nil
                 }
+                masks = current
                 continue
             } catch {
-                YAMLErrorReport.log(error, source: original, text: text, into: log)
+                YAMLErrorReport.log(error, source: SourceText(text), text: text, into: log)
                 return nil
             }
             guard let root else { return YAMLDocument(root: nil, maskedKeys: [:]) }
-            let census = DocumentCensus(masked: Set(masks.positions.keys), text: masks.source)
+            let masked = masks?.positions ?? [:]
+            let census = DocumentCensus(masked: Set(masked.keys), tracksAliases: text.utf8.contains(UInt8(ascii: "&")))
             guard census.run(root, log: log) else { return nil }
             // Masks that were not keys changed a value: put them back and compose again.
-            if census.unconfirmed.isEmpty { return YAMLDocument(root: root, maskedKeys: masks.positions) }
-            masks.restore(census.unconfirmed)
+            if census.unconfirmed.isEmpty { return YAMLDocument(root: root, maskedKeys: masked) }
+            masks?.restore(census.unconfirmed)
         }
         log.error("too many repeated keys to read past: remove the repeated keys reported so far and validate again",
-                  at: masks.positions.keys.min() ?? .start)
+                  at: masks?.positions.keys.min() ?? .start)
         return nil
     }
 }
