@@ -18,8 +18,8 @@ struct PolicyReader {
     /// point (a pasted firewall of 100k rules is read in one pass). nil: read them here.
     var sharedRules: SharedRead<[Rule]>? = nil
 
-    static let keys = ["default", "rules", "generate"]
-    static let ruleKeys = ["action", "proto", "src", "dst", "dport"]
+    static let keys = ScenarioFields.policy.keys
+    static let ruleKeys = ScenarioFields.rule.keys
 
     func read(_ node: Node) -> PolicyDraft? {
         guard let fields = reader.mapping(node, subject("policy"), keys: Self.keys, context: nil) else { return nil }

@@ -45,7 +45,7 @@ struct ScenarioReading {
     let path: String
     let log: DiagnosticLog
 
-    static let keys = ["name", "description", "topology", "backends", "repeat", "warmup", "parameters", "policy", "workloads"]
+    static let keys = ScenarioFields.header.keys
 
     init(text: String, path: String) {
         self.text = text
