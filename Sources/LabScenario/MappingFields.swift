@@ -43,7 +43,7 @@ struct MappingEntries {
 struct MappingFields {
     let position: SourcePosition
     /// Present keys, in file order.
-    let names: [String]
+    var names: [String] { known.map(\.name) }
     private let known: [MappingEntry]
     /// Only for mappings too large to search in order.
     private let index: [String: MappingEntry]?
@@ -52,18 +52,19 @@ struct MappingFields {
     private let log: DiagnosticLog
 
     init(_ mapping: Node.Mapping, at position: SourcePosition, keys: [String], context: String?, reader: ValueReader) {
-        let all = MappingEntries(mapping, reader: reader)
-        var known: [MappingEntry] = []
-        for entry in all.entries {
-            guard keys.contains(entry.name) else {
-                let hint = Suggestion.hint(for: entry.name, among: keys, otherwise: "valid keys: " + keys.joined(separator: ", "))
-                reader.log.error("unknown key '\(excerpt(entry.name))' (\(hint))", at: entry.key.position)
-                continue
+        // Usually every key is known: the entries are then kept as they are, without a copy.
+        var known = MappingEntries(mapping, reader: reader).entries
+        if known.contains(where: { !keys.contains($0.name) }) {
+            known = known.filter { entry in
+                guard keys.contains(entry.name) else {
+                    let hint = Suggestion.hint(for: entry.name, among: keys, otherwise: "valid keys: " + keys.joined(separator: ", "))
+                    reader.log.error("unknown key '\(excerpt(entry.name))' (\(hint))", at: entry.key.position)
+                    return false
+                }
+                return true
             }
-            known.append(entry)
         }
         self.position = position
-        self.names = known.map(\.name)
         self.known = known
         self.index = known.count > MappingEntries.linearSearchLimit ? Dictionary(uniqueKeysWithValues: known.map { ($0.name, $0) }) : nil
         self.context = context

@@ -40,7 +40,7 @@ extension ScenarioTests {
         }
 
         static let validatorScript = """
-            import json, sys, yaml, jsonschema
+            json, sys, yaml, jsonschema = map(__import__, ["json", "sys", "yaml", "jsonschema"])
             schema = json.load(open(sys.argv[1]))
             jsonschema.Draft7Validator.check_schema(schema)
             validator = jsonschema.Draft7Validator(schema)
