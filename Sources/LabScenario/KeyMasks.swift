@@ -22,12 +22,21 @@ struct KeyMasks {
         original = text
     }
 
+    private var maskedEveryKey = false
+
     /// Masks `names` (the repeated keys of one mapping) wherever they look like keys, and at least the
-    /// occurrence Yams reported. False when nothing new could be masked: the caller reports the key.
-    mutating func mask(names: [String], reportedAt position: SourcePosition) -> Bool {
+    /// occurrence Yams reported; with `everyKey`, every key-like word of the file, whatever its name
+    /// (for files that repeat a different key in each of many mappings: one more composition, not one
+    /// per mapping). False when nothing new could be masked: the caller reports the key.
+    mutating func mask(names: [String], reportedAt position: SourcePosition, everyKey: Bool) -> Bool {
         let fresh = Set(names.filter { Self.isMaskable($0) && !masked.contains($0) })
         var changed = false
-        if !fresh.isEmpty {
+        if everyKey && !maskedEveryKey {
+            maskedEveryKey = true
+            for (range, quoted) in source.keyLikeRuns(named: nil) {
+                changed = overwrite(range, keyStart: quoted ? range.lowerBound - 1 : range.lowerBound) || changed
+            }
+        } else if !fresh.isEmpty {
             masked.formUnion(fresh)
             for (range, quoted) in source.keyLikeRuns(named: fresh) {
                 changed = overwrite(range, keyStart: quoted ? range.lowerBound - 1 : range.lowerBound) || changed
@@ -86,19 +95,19 @@ struct KeyMasks {
 }
 
 extension SourceText {
-    /// Runs of name characters equal to one of `names` that look like a mapping key, in one pass:
+    /// Runs of name characters equal to one of `names` (any, when nil) that look like a mapping key, in one pass:
     /// before them a line start, blank, `{` or `,` (with an optional quote), after them the same
     /// quote, optional blanks and a `:` that ends a key.
-    func keyLikeRuns(named names: Set<String>) -> [(range: Range<Int>, quoted: Bool)] {
+    func keyLikeRuns(named names: Set<String>?) -> [(range: Range<Int>, quoted: Bool)] {
         var runs: [(Range<Int>, Bool)] = []
-        let lengths = Set(names.map(\.unicodeScalars.count))
+        let lengths = names.map { Set($0.map(\.unicodeScalars.count)) }
         var index = 0
         while index < scalars.count {
             guard KeyMasks.isNameScalar(scalars[index]) else { index += 1; continue }
             var end = index
             while end < scalars.count, KeyMasks.isNameScalar(scalars[end]) { end += 1 }
             defer { index = end }
-            guard lengths.contains(end - index) else { continue }
+            guard lengths?.contains(end - index) ?? true else { continue }
             let quote = index > 0 && (scalars[index - 1] == "\"" || scalars[index - 1] == "'") ? scalars[index - 1] : nil
             let before = quote == nil ? index - 1 : index - 2
             guard before < 0 || " \t\n\r{,".unicodeScalars.contains(scalars[before]) else { continue }
@@ -111,7 +120,7 @@ extension SourceText {
             guard after < scalars.count, scalars[after] == ":" else { continue }
             let next = after + 1
             guard next == scalars.count || " \t\n\r,}]".unicodeScalars.contains(scalars[next]) || quote != nil else { continue }
-            guard names.contains(String(String.UnicodeScalarView(scalars[index..<end]))) else { continue }
+            guard names?.contains(String(String.UnicodeScalarView(scalars[index..<end]))) ?? true else { continue }
             runs.append((index..<end, quote != nil))
         }
         return runs

@@ -10,9 +10,10 @@ import Yams
 ///
 /// Composing again once per repeated key made 500 repetitions cost seconds (the whole file is
 /// composed each time), so every key-like occurrence of a repeated name is masked in one go
-/// (`KeyMasks`): the number of compositions grows with the number of distinct repeated names, and
-/// is capped by `maximumRounds`. A mask that turned out not to be a key (the same word inside a
-/// quoted value or a block scalar) is found by `DocumentCensus` and put back.
+/// (`KeyMasks`), and when a second mapping repeats a key, every key-like word of the file is: a
+/// handful of compositions whatever the file (`maximumRounds` is a backstop). A mask that turned
+/// out not to be a key (the same word inside a quoted value or a block scalar) is found by
+/// `DocumentCensus` and put back.
 struct YAMLDocument {
     /// nil for a file with no document (empty, or only comments).
     let root: Node?
@@ -33,6 +34,7 @@ struct YAMLDocument {
     static func compose(_ text: String, log: DiagnosticLog) -> YAMLDocument? {
         // Built at the first repeated key only: a big file without one is composed as it is.
         var masks: KeyMasks?
+        var duplicateRounds = 0
         for _ in 0..<maximumRounds {
             let root: Node?
             do {
@@ -43,7 +45,9 @@ struct YAMLDocument {
                 // Yams names the repeated keys of one mapping, sorted, and marks the first one's first use.
                 let position = SourcePosition(context.mark)
                 var current = masks ?? KeyMasks(SourceText(text))
-                guard current.mask(names: duplicates, reportedAt: position) else {
+                duplicateRounds += 1
+                // A second mapping with its own repeated key: mask every key at once from here on.
+                guard current.mask(names: duplicates, reportedAt: position, everyKey: duplicateRounds > 1) else {
                     log.error("duplicate key '\(excerpt(duplicates.first ?? ""))'", at: position)
                     return nil
                 }

@@ -36,6 +36,15 @@ extension ScenarioTests {
             #expect(lines.filter { $0.contains("duplicate key 'default' (already set at 6:3)") }.count == 499)
         }
 
+        /// A different repeated key in each of many mappings costs a few compositions, not one each.
+        @Test func aRepeatedKeyInEachOfManyMappingsIsReportedEverywhere() {
+            var text = scenarioText("workloads: [{type: connect}]\npolicy:\n  rules:\n")
+            for index in 0..<300 { text += "    - {action: deny, k\(index): 1, k\(index): 2}\n" }
+            let lines = diagnostics(of: text)
+            #expect(lines.filter { $0.contains("duplicate key 'k") }.count == 300)
+            #expect(!lines.contains { $0.contains("too many repeated keys") })
+        }
+
         /// A masked look-alike in a value is put back: values read as written.
         @Test func aKeyLookAlikeInsideAValueIsLeftAsWritten() throws {
             let log = DiagnosticLog(path: "test.yaml")

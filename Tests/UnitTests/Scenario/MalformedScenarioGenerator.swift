@@ -5,7 +5,7 @@ import LabSystem
 /// drawn from a seed: the same seed gives the same bytes, so a failure is reproduced by its seed.
 struct MalformedScenarioGenerator {
     enum Kind: String, CaseIterable {
-        case aliasBomb, repeatedKeys, explicitRules, unclosedQuote, notUTF8, deepNesting, flowPlaceholder, longValue
+        case aliasBomb, repeatedKeys, repeatedKeyPerRule, explicitRules, unclosedQuote, notUTF8, deepNesting, flowPlaceholder, longValue
     }
 
     var random: SplitMix64
@@ -19,6 +19,7 @@ struct MalformedScenarioGenerator {
         switch kind {
         case .aliasBomb: return Data(aliasBomb().utf8)
         case .repeatedKeys: return Data(repeatedKeys().utf8)
+        case .repeatedKeyPerRule: return Data(repeatedKeyPerRule().utf8)
         case .explicitRules: return Data(explicitRules().utf8)
         case .unclosedQuote: return Data(unclosedQuote().utf8)
         case .notUTF8: return notUTF8()
@@ -49,6 +50,15 @@ struct MalformedScenarioGenerator {
         var text = Self.header + Self.workloads + "policy:\n"
         for index in 0..<int(300...3000) {
             text += index % 97 == 0 ? "  \"\(key)\": deny\n" : "  \(key): deny\n"
+        }
+        return text
+    }
+
+    /// Thousands of rules, each repeating a key of its own (a different name in every mapping).
+    private mutating func repeatedKeyPerRule() -> String {
+        var text = Self.header + Self.workloads + "policy:\n  rules:\n"
+        for index in 0..<int(1_000...10_000) {
+            text += "    - {action: deny, k\(index): 1, k\(index): 2, src: 198.19.\(index / 256 % 256).\(index % 256)}\n"
         }
         return text
     }
