@@ -12,16 +12,29 @@ public struct IPv4Address: Hashable, Comparable, Codable, Sendable, CustomString
     public init(_ value: UInt32) { self.value = value }
 
     /// Parses dotted-quad text; nil for anything else (leading zeros, out-of-range octets, spaces).
+    /// Four decimal octets, no leading zeros. Read byte by byte: a pasted firewall of 100k rules
+    /// parses this once per address, and splitting into substrings made it a sixth of validation.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
-                  let octet = UInt32(part), octet <= 255, !(part.count > 1 && part.first == "0") else { return nil }
-            value = value << 8 | octet
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                (octet, digits, dots, leadingZero) = (0, 0, dots + 1, false)
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !leadingZero else { return nil }
+            leadingZero = digits == 0 && byte == UInt8(ascii: "0")
+            octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard octet <= 255 else { return nil }
         }
-        self.value = value
+        guard dots == 3, digits > 0 else { return nil }
+        self.value = value << 8 | octet
     }
 
     public var description: String {

@@ -7,7 +7,7 @@ import Yams
 struct GeneratorReader {
     let reader: ValueReader
 
-    static let keys = ["count", "action", "seed", "lengths", "proto", "dport", "pool"]
+    static let keys = ScenarioFields.generator.keys
     static let maximumCount = 1_000_000
 
     func read(_ node: Node) -> RuleGenerator? {

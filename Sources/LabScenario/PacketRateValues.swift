@@ -14,7 +14,7 @@ extension ValueReader {
             return nil
         }
         guard rate <= Self.maximumPacketsPerSecond else {
-            log.error("\(subject) must be at most 100M (packets/s), got \(value.text)", at: value.site)
+            log.error("\(subject) must be at most 100M (packets/s), got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return rate
@@ -30,7 +30,7 @@ extension ValueReader {
             return nil
         }
         guard (0...1).contains(share) else {
-            log.error("\(subject) must be between 0 and 1, got \(value.text)", at: value.site)
+            log.error("\(subject) must be between 0 and 1, got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return share

@@ -59,7 +59,7 @@ struct ParameterSection {
             guard let index = parameters.firstIndex(where: { $0.name == name }) else {
                 let hint = parameters.isEmpty ? "this scenario declares no parameters"
                     : Suggestion.hint(for: name, among: names, otherwise: "declared: " + names.joined(separator: ", "))
-                log.error("unknown parameter '\(name)' in --set (\(hint))", at: anchor)
+                log.error("unknown parameter '\(excerpt(name))' in --set (\(hint))", at: anchor)
                 continue
             }
             let declaration = parameters[index].position
@@ -91,7 +91,7 @@ extension DeclaredParameter {
     init(entry: MappingEntry, reader: ValueReader) {
         let name = entry.name
         if !DeclaredParameter.isValidName(name) {
-            reader.log.error("parameter name '\(name)' must start with a lowercase letter and use only "
+            reader.log.error("parameter name '\(excerpt(name))' must start with a lowercase letter and use only "
                              + "lowercase letters, digits and '_'", at: entry.key.position)
         }
         self.init(name: name, position: entry.key.position, values: DeclaredParameter.values(of: entry, reader: reader))
@@ -114,12 +114,12 @@ extension DeclaredParameter {
                 continue
             }
             if let first = firstAt[scalar.string] {
-                reader.log.error("parameter '\(name)' lists \(scalar.string) twice (first at \(first))", at: item.position)
+                reader.log.error("parameter '\(name)' lists \(excerpt(scalar.string)) twice (first at \(first))", at: item.position)
                 continue
             }
             firstAt[scalar.string] = item.position
             // A value holding a placeholder is reported by PlaceholderCheck; it cannot be swept.
-            if !scalar.string.contains("${") { values.append(ParameterValue(text: scalar.string, origin: .file(item.position))) }
+            if !scalar.string.holdsPlaceholderOpening { values.append(ParameterValue(text: scalar.string, origin: .file(item.position))) }
         }
         return values
     }

@@ -11,38 +11,64 @@ struct PlaceholderCheck {
     /// The top-level keys whose values may hold placeholders.
     static let sweptSections: Set<String> = ["policy", "workloads"]
 
-    func run(root: Node.Mapping) {
+    /// Which swept sections hold a placeholder: the others read the same at every point of the sweep
+    /// and are read once (found in this walk, so the file is not walked again to know it).
+    struct Holders {
+        var workloads = false
+        var policyRules = false
+    }
+
+    @discardableResult
+    func run(root: Node.Mapping) -> Holders {
         var used: Set<String> = []
+        var holders = Holders()
         for (key, value) in root {
             visit(key, allowed: false, used: &used)
-            visit(value, allowed: document.keyName(key).map(Self.sweptSections.contains) ?? false, used: &used)
+            let name = document.keyName(key)
+            let allowed = name.map(Self.sweptSections.contains) ?? false
+            if name == "policy", case .mapping(let policy) = value {
+                for (policyKey, policyValue) in policy {
+                    visit(policyKey, allowed: false, used: &used)
+                    let holds = visit(policyValue, allowed: allowed, used: &used)
+                    if holds, document.keyName(policyKey) == "rules" { holders.policyRules = true }
+                }
+            } else if visit(value, allowed: allowed, used: &used), name == "workloads" {
+                holders.workloads = true
+            }
         }
         for parameter in declared where !used.contains(parameter.name) {
             log.error("parameter '\(parameter.name)' is declared but never used", at: parameter.position)
         }
+        return holders
     }
 
-    private func visit(_ node: Node, allowed: Bool, used: inout Set<String>) {
+    /// True when a scalar under `node` holds `${`.
+    @discardableResult
+    private func visit(_ node: Node, allowed: Bool, used: inout Set<String>) -> Bool {
         switch node {
         case .scalar(let scalar):
-            check(scalar.string, at: node.position, allowed: allowed, used: &used)
+            return check(scalar.string, at: node.position, allowed: allowed, used: &used)
         case .sequence(let items):
-            for item in items { visit(item, allowed: allowed, used: &used) }
+            var holds = false
+            for item in items where visit(item, allowed: allowed, used: &used) { holds = true }
+            return holds
         case .mapping(let mapping):
+            var holds = false
             for (key, value) in mapping {
-                visit(key, allowed: false, used: &used)
-                visit(value, allowed: allowed, used: &used)
+                if visit(key, allowed: false, used: &used) { holds = true }
+                if visit(value, allowed: allowed, used: &used) { holds = true }
             }
+            return holds
         case .alias:
-            break
+            return false
         }
     }
 
-    private func check(_ text: String, at position: SourcePosition, allowed: Bool, used: inout Set<String>) {
-        guard text.contains("${") else { return }
+    private func check(_ text: String, at position: SourcePosition, allowed: Bool, used: inout Set<String>) -> Bool {
+        guard text.holdsPlaceholderOpening else { return false }
         guard let template = PlaceholderTemplate(parsing: text) else {
             log.error("malformed placeholder in \(quoted(text)): write ${name}, with name a declared parameter", at: position)
-            return
+            return true
         }
         let names = template.parameterNames
         if !allowed {
@@ -53,9 +79,10 @@ struct PlaceholderCheck {
             if declared.contains(where: { $0.name == name }) {
                 used.insert(name)
             } else if allowed {
-                log.error("unknown parameter '\(name)' (\(hint(for: name)))", at: position)
+                log.error("unknown parameter '\(excerpt(name))' (\(hint(for: name)))", at: position)
             }
         }
+        return true
     }
 
     private func hint(for name: String) -> String {

@@ -46,3 +46,16 @@ struct PlaceholderTemplate: Equatable {
         return result
     }
 }
+
+extension String {
+    /// Whether the text has a `${`. Asked of every scalar of the file, so it scans bytes rather than
+    /// going through Foundation's string search.
+    var holdsPlaceholderOpening: Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if previous == UInt8(ascii: "$"), byte == UInt8(ascii: "{") { return true }
+            previous = byte
+        }
+        return false
+    }
+}

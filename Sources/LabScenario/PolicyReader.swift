@@ -14,14 +14,17 @@ struct PolicyDraft {
 /// Reads `policy:` — default action, explicit rules, and the seeded generator.
 struct PolicyReader {
     let reader: ValueReader
+    /// The explicit rules when they hold no placeholder: read once for the whole sweep, not once per
+    /// point (a pasted firewall of 100k rules is read in one pass). nil: read them here.
+    var sharedRules: SharedRead<[Rule]>? = nil
 
-    static let keys = ["default", "rules", "generate"]
-    static let ruleKeys = ["action", "proto", "src", "dst", "dport"]
+    static let keys = ScenarioFields.policy.keys
+    static let ruleKeys = ScenarioFields.rule.keys
 
     func read(_ node: Node) -> PolicyDraft? {
         guard let fields = reader.mapping(node, subject("policy"), keys: Self.keys, context: nil) else { return nil }
         let defaultAction = fields.value("default", default: Action.allow) { reader.choice($0, subject("default"), noun: "action") }
-        let rules = fields.value("rules", default: [], explicitRules)
+        let rules = fields.value("rules", default: []) { node in sharedRules.map { $0.value } ?? explicitRules(node) }
         var generator: RuleGenerator?
         if let node = fields["generate"] {
             generator = GeneratorReader(reader: reader).read(node)
@@ -31,7 +34,7 @@ struct PolicyReader {
         return PolicyDraft(defaultAction: defaultAction, generator: generator, explicitRules: rules)
     }
 
-    private func explicitRules(_ node: Node) -> [Rule]? {
+    func explicitRules(_ node: Node) -> [Rule]? {
         guard let items = reader.list(node, subject("rules"), of: "rules") else { return nil }
         let rules = items.map(rule)
         return rules.contains { $0 == nil } ? nil : rules.compactMap { $0 }

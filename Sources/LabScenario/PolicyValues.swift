@@ -10,7 +10,7 @@ extension ValueReader {
         guard let value = scalar(node, subject, expected: "an IPv4 address or prefix") else { return nil }
         if let prefix = IPv4Prefix(value.text) { return (prefix, value.site) }
         if let network = networkIgnoringHostBits(value.text) {
-            log.error("\(subject) \(value.text) has host bits set (did you mean \(network)?)", at: value.site)
+            log.error("\(subject) \(excerpt(value.text)) has host bits set (did you mean \(network)?)", at: value.site)
         } else {
             log.error("\(subject) must be an IPv4 address or prefix such as 198.18.0.0/15, got \(value.shown)", at: value.site)
         }
@@ -35,11 +35,11 @@ extension ValueReader {
         let numbers = bounds.map { Int($0) ?? Int.max }
         guard numbers.allSatisfy({ (1...65535).contains($0) }) else {
             let what = numbers.count == 1 ? "" : " ports"
-            log.error("\(subject)\(what) must be between 1 and 65535, got \(value.text)", at: value.site)
+            log.error("\(subject)\(what) must be between 1 and 65535, got \(excerpt(value.text))", at: value.site)
             return nil
         }
         guard let range = PortRange(UInt16(numbers[0]), UInt16(numbers[numbers.count - 1])) else {
-            log.error("\(subject) range \(value.text) is empty (write the lower port first)", at: value.site)
+            log.error("\(subject) range \(excerpt(value.text)) is empty (write the lower port first)", at: value.site)
             return nil
         }
         return (range, value.site)

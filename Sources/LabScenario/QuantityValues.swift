@@ -10,12 +10,12 @@ extension ValueReader {
             return nil
         }
         if wholeSeconds && milliseconds % 1000 != 0 {
-            log.error("\(subject) must be whole seconds for throughput (iperf3 counts in seconds), got \(value.text)", at: value.site)
+            log.error("\(subject) must be whole seconds for throughput (iperf3 counts in seconds), got \(excerpt(value.text))", at: value.site)
             return nil
         }
         guard range.contains(milliseconds) else {
             let bounds = "\(Quantity.formatMilliseconds(range.lowerBound)) and \(Quantity.formatMilliseconds(range.upperBound))"
-            log.error("\(subject) must be between \(bounds), got \(value.text)", at: value.site)
+            log.error("\(subject) must be between \(bounds), got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return milliseconds
@@ -29,7 +29,7 @@ extension ValueReader {
         }
         guard range.contains(bytes) else {
             let bounds = "\(Quantity.formatBytes(range.lowerBound)) and \(Quantity.formatBytes(range.upperBound))"
-            log.error("\(subject) must be between \(bounds) bytes, got \(value.text)", at: value.site)
+            log.error("\(subject) must be between \(bounds) bytes, got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return (bytes, value)
@@ -46,7 +46,7 @@ extension ValueReader {
             return nil
         }
         guard rate <= Self.maximumBitsPerSecond else {
-            log.error("\(subject) must be at most 1000G (bit/s), got \(value.text)", at: value.site)
+            log.error("\(subject) must be at most 1000G (bit/s), got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return rate

@@ -31,8 +31,10 @@ struct ScalarValue {
     }
 }
 
-/// `"text"` with backslashes and quotes escaped, so the user sees exactly what was read.
+/// `"text"` with backslashes and quotes escaped, so the user sees exactly what was read; a long text
+/// is shown as `"its first 60 characters…" (N bytes)`.
 func quoted(_ text: String) -> String {
+    if let short = Excerpt.shortened(text) { return quoted(short.head).dropLast() + "…\" (\(short.bytes) bytes)" }
     var result = "\""
     for character in text {
         switch character {

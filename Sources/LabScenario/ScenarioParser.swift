@@ -33,9 +33,7 @@ public enum ScenarioParser {
             throw LabFailure("cannot read scenario file '\(path)': \(isDirectory.boolValue ? "it is a directory" : "permission denied")",
                              exitStatus: .badInput)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw LabFailure("cannot read scenario file '\(path)': it is not UTF-8 text", exitStatus: .badInput)
-        }
+        guard let text = String(data: data, encoding: .utf8) else { throw NotUTF8.error(in: data, path: path) }
         return text
     }
 }
@@ -47,7 +45,7 @@ struct ScenarioReading {
     let path: String
     let log: DiagnosticLog
 
-    static let keys = ["name", "description", "topology", "backends", "repeat", "warmup", "parameters", "policy", "workloads"]
+    static let keys = ScenarioFields.header.keys
 
     init(text: String, path: String) {
         self.text = text
@@ -64,8 +62,8 @@ struct ScenarioReading {
         let header = ScenarioHeader.read(fields, reader: reader)
         var parameters = ParameterSection(fields["parameters"], reader: reader)
         parameters.apply(overrides, anchor: fields.keyPosition("parameters") ?? .start, log: log)
-        PlaceholderCheck(document: document, log: log, declared: parameters.parameters).run(root: root)
-        let drafts = variantDrafts(fields, parameters, reader)
+        let holders = PlaceholderCheck(document: document, log: log, declared: parameters.parameters).run(root: root)
+        let drafts = variantDrafts(fields, parameters, reader, holders)
         guard let header, let drafts, log.isEmpty else { throw log.scenarioError }
         let variants = try drafts.variants(drawRules: drawRules, policyPosition: fields.keyPosition("policy"), log: log)
         return Scenario(name: header.name, description: header.description, sourcePath: path, sourceText: text,
@@ -87,23 +85,43 @@ struct ScenarioReading {
     }
 
     /// `policy` and `workloads` for every point of the sweep (one point when nothing is swept).
-    private func variantDrafts(_ fields: MappingFields, _ parameters: ParameterSection, _ reader: ValueReader) -> VariantDrafts? {
+    private func variantDrafts(_ fields: MappingFields, _ parameters: ParameterSection, _ reader: ValueReader,
+                               _ holders: PlaceholderCheck.Holders) -> VariantDrafts? {
         if parameters.variantCount > ParameterSection.maximumVariants {
             log.error("the sweep has \(parameters.variantCount) variants, more than the \(ParameterSection.maximumVariants) "
                       + "a run can take; remove values or split the scenario", at: fields.keyPosition("parameters") ?? .start)
         }
         let points = parameters.points
         let workloadsNode = fields.required("workloads")
+        // Sections without a placeholder read the same at every point: read them once (unchanged
+        // subtrees are shared, so validation stays linear in the file whatever the sweep).
+        let rulesNode = fields["policy"].flatMap { Self.explicitRulesNode($0, in: reader.document) }
+        let sharedRules = rulesNode.flatMap { node in
+            holders.policyRules ? nil : SharedRead(PolicyReader(reader: reader).explicitRules(node))
+        }
+        let sharedWorkloads = workloadsNode.flatMap { node in
+            holders.workloads ? nil : SharedRead(WorkloadReader(reader: reader).read(node))
+        }
         var drafts = VariantDrafts()
         for point in points {
             let bindings = Dictionary(uniqueKeysWithValues: point.map { ($0.name, $0.value) })
             let swept = reader.substituting(Substitution(bindings: bindings, log: log))
-            let policy = fields.value("policy", default: PolicyDraft.allowAll) { PolicyReader(reader: swept).read($0) }
-            let workloads = workloadsNode.flatMap { WorkloadReader(reader: swept).read($0) }
+            let policy = fields.value("policy", default: PolicyDraft.allowAll) {
+                PolicyReader(reader: swept, sharedRules: sharedRules).read($0)
+            }
+            let workloads = sharedWorkloads.map { $0.value } ?? workloadsNode.flatMap { WorkloadReader(reader: swept).read($0) }
             guard let policy, let workloads else { continue }
             drafts.append(point: point.map { ParameterBinding(name: $0.name, value: $0.value.text) }, workloads: workloads, policy: policy)
         }
         return drafts.count == points.count ? drafts : nil
+    }
+}
+
+extension ScenarioReading {
+    /// `policy.rules`, when `policy` is a mapping that has it (anything else is reported by PolicyReader).
+    static func explicitRulesNode(_ policy: Node, in document: YAMLDocument) -> Node? {
+        guard case .mapping(let mapping) = policy else { return nil }
+        return mapping.first { key, _ in document.keyName(key) == "rules" }?.value
     }
 }
 

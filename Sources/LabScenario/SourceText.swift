@@ -1,6 +1,6 @@
 /// The scenario text as libyaml counts it: line breaks as in YAML 1.1 (LF, CR LF, CR, NEL, LS, PS)
-/// and columns in Unicode scalars. Used to turn Yams's offsets into positions, and to rename a repeated
-/// key in place without moving anything else.
+/// and columns in Unicode scalars. Used to turn Yams's offsets into positions, and to overwrite repeated
+/// keys in place without moving anything else (`KeyMasks`).
 struct SourceText {
     private(set) var scalars: [Unicode.Scalar]
     /// Index into `scalars` of the first scalar of each line.
@@ -36,7 +36,13 @@ struct SourceText {
     }
 
     func position(ofScalarOffset offset: Int) -> SourcePosition {
-        let line = lineStarts.lastIndex { $0 <= offset } ?? 0
+        // Binary search: masking repeated keys asks for thousands of positions in a large file.
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        let line = low
         return SourcePosition(line: line + 1, column: offset - lineStarts[line] + 1)
     }
 
@@ -48,29 +54,16 @@ struct SourceText {
         return position(ofScalarOffset: text.unicodeScalars.distance(from: text.startIndex, to: index))
     }
 
-    /// Replaces the key written at `position` (plain, or inside one pair of quotes) by as many copies of
-    /// `replacement`, so every other position stays where it was. False when the text there is not
-    /// simply the key (escapes, anchors, tags, multi-line keys).
-    mutating func overwriteKey(_ key: String, at position: SourcePosition, with replacement: Unicode.Scalar) -> Bool {
-        guard let start = offset(of: position) else { return false }
-        let keyScalars = Array(key.unicodeScalars)
-        guard !keyScalars.isEmpty else { return false }
-        let candidates = [start] + (isQuote(at: start) ? [start + 1] : [])
-        for first in candidates where matches(keyScalars, at: first) {
-            if first > start && (first + keyScalars.count >= scalars.count || scalars[first + keyScalars.count] != scalars[start]) {
-                continue  // quoted, but the closing quote does not follow: the key was written with escapes
-            }
-            scalars.replaceSubrange(first..<first + keyScalars.count, with: repeatElement(replacement, count: keyScalars.count))
-            return true
-        }
-        return false
+    /// Overwrites `range` by as many scalars (`replacement` has the same count), so no position moves.
+    mutating func replace<Replacement: Collection>(_ range: Range<Int>, with replacement: Replacement)
+    where Replacement.Element == Unicode.Scalar {
+        scalars.replaceSubrange(range, with: replacement)
     }
 
-    private func isQuote(at offset: Int) -> Bool {
-        offset < scalars.count && (scalars[offset] == "\"" || scalars[offset] == "'")
-    }
-
-    private func matches(_ key: [Unicode.Scalar], at offset: Int) -> Bool {
-        offset + key.count <= scalars.count && Array(scalars[offset..<offset + key.count]) == key
+    /// True when nothing but blanks and line breaks follows `position` (libyaml marks a missing
+    /// closing bracket at the end of the file).
+    func isPastLastToken(_ position: SourcePosition) -> Bool {
+        guard let offset = offset(of: position) else { return true }
+        return scalars[min(offset, scalars.count)...].allSatisfy { $0.properties.isWhitespace }
     }
 }

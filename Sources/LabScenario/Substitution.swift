@@ -28,7 +28,7 @@ struct Substitution {
 
     func resolve(_ scalar: Node.Scalar) -> ScalarValue? {
         let position = SourcePosition(scalar.mark)
-        guard scalar.string.contains("${") else {
+        guard scalar.string.holdsPlaceholderOpening else {
             return ScalarValue(scalar, at: position)
         }
         guard let template = PlaceholderTemplate(parsing: scalar.string),

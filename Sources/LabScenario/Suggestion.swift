@@ -15,6 +15,8 @@ enum Suggestion {
         let limit = target.count <= 4 ? 1 : 2
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
+            // More letters apart than the limit cannot be within it (and a pasted megabyte is not compared).
+            guard abs(target.count - candidate.count) <= limit else { continue }
             let distance = editDistance(Array(target), Array(candidate.lowercased()))
             if distance <= limit, distance < best?.distance ?? Int.max { best = (candidate, distance) }
         }

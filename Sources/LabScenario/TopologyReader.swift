@@ -23,10 +23,10 @@ import Yams
 struct TopologyReader {
     let reader: ValueReader
 
-    static let keys = ["nodes", "links", "attach"]
-    static let nodeKeys = ["name", "role"]
-    static let linkKeys = ["a", "b", "type", "a_address", "b_address"]
-    static let attachmentKeys = ["node", "from", "to"]
+    static let keys = ScenarioFields.topology.keys
+    static let nodeKeys = ScenarioFields.topologyNode.keys
+    static let linkKeys = ScenarioFields.topologyLink.keys
+    static let attachmentKeys = ScenarioFields.attachment.keys
 
     /// Where each part of the spec was declared, to place the model's problems.
     private struct Positions {
@@ -71,7 +71,7 @@ struct TopologyReader {
             return nil
         }
         let hint = Suggestion.hint(for: value.text, among: names, otherwise: "expected \(choiceList(names))")
-        reader.log.error("unknown topology '\(value.text)' (\(hint))", at: value.site)
+        reader.log.error("unknown topology '\(excerpt(value.text))' (\(hint))", at: value.site)
         return nil
     }
 

@@ -16,9 +16,10 @@ struct ValueReader {
         return reader
     }
 
-    func scalar(_ node: Node, _ subject: String, expected: String) -> ScalarValue? {
+    /// `expected` is built only for the message: reads run once per value of a 100k-rule file.
+    func scalar(_ node: Node, _ subject: String, expected: @autoclosure () -> String) -> ScalarValue? {
         guard case .scalar(let scalar) = node else {
-            log.error("\(subject) must be \(expected), got \(describeShape(node))", at: node.position)
+            log.error("\(subject) must be \(expected()), got \(describeShape(node))", at: node.position)
             return nil
         }
         return substitution.resolve(scalar)
@@ -47,7 +48,7 @@ struct ValueReader {
         }
         // Digits that overflow Int are out of range too, whatever the range is.
         guard let number = Int(value.text), range.contains(number) else {
-            log.error("\(subject) must be \(describe(range)), got \(value.text)", at: value.site)
+            log.error("\(subject) must be \(describe(range)), got \(excerpt(value.text))", at: value.site)
             return nil
         }
         return number
@@ -56,21 +57,20 @@ struct ValueReader {
     /// One of an enumeration's raw values; `noun` names the kind in "unknown backend 'xpd'".
     func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ subject: String, noun: String) -> Choice?
     where Choice.RawValue == String {
-        let names = Choice.allCases.map(\.rawValue)
-        guard let value = scalar(node, subject, expected: choiceList(names)) else { return nil }
+        guard let value = scalar(node, subject, expected: choiceList(Choice.allCases.map(\.rawValue))) else { return nil }
         return choice(value, subject, noun: noun)
     }
 
     func choice<Choice: RawRepresentable & CaseIterable>(_ value: ScalarValue, _ subject: String, noun: String) -> Choice?
     where Choice.RawValue == String {
-        let names = Choice.allCases.map(\.rawValue)
         if let choice = Choice(rawValue: value.text) { return choice }
+        let names = Choice.allCases.map(\.rawValue)
         if value.isNull {
             log.error("\(subject) must be \(choiceList(names)), got an empty value", at: value.site)
             return nil
         }
         let hint = Suggestion.hint(for: value.text, among: names, otherwise: "expected \(choiceList(names))")
-        log.error("unknown \(noun) '\(value.text)' (\(hint))", at: value.site)
+        log.error("unknown \(noun) '\(excerpt(value.text))' (\(hint))", at: value.site)
         return nil
     }
 

@@ -107,7 +107,7 @@ struct WorkloadReader {
 
     /// False (reported) when a key that must be the same in every variant uses a parameter.
     private func fixed(_ node: Node, _ key: String, _ reason: String) -> Bool {
-        guard case .scalar(let scalar) = node, scalar.string.contains("${") else { return true }
+        guard case .scalar(let scalar) = node, scalar.string.holdsPlaceholderOpening else { return true }
         reader.log.error("'\(key)' cannot use a parameter here: \(reason)", at: node.position)
         return false
     }

@@ -18,10 +18,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
-    @Option(name: .customLong("repeat"), help: "Measured repeats per case (overrides the scenario's 'repeat').")
+    // `.unconditional`: "-1" is the option's value (then refused by validate()), not an unknown flag
+    // that would leave --repeat "missing a value".
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Measured repeats per case (overrides the scenario's 'repeat').")
     var repeats: Int?
 
-    @Option(help: "Warm-up rounds (overrides the scenario's 'warmup').")
+    @Option(parsing: .unconditional, help: "Warm-up rounds (overrides the scenario's 'warmup').")
     var warmup: Int?
 
     @Option(help: "Directory that receives the run's result directory.")
@@ -37,6 +39,7 @@ struct RunCommand: ParsableCommand {
         if let repeats, !(1...100).contains(repeats) { throw ValidationError("--repeat must be 1...100, got \(repeats)") }
         if let warmup, !(0...10).contains(warmup) { throw ValidationError("--warmup must be 0...10, got \(warmup)") }
         _ = try BackendList.parse(backends)
+        try OutputDirectory.check(out)
     }
 
     func run() throws {
@@ -91,7 +94,16 @@ struct ScenarioOptions: ParsableArguments {
 enum BackendList {
     static func parse(_ text: String?) throws -> [BackendKind]? {
         guard let text else { return nil }
-        return try text.split(separator: ",").map { name in
+        // An empty name (",", "xdp,,tc", a trailing comma) would quietly run fewer cases, or none.
+        let names = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard !names.contains(where: \.isEmpty) else {
+            throw ValidationError("--backends '\(text)' has an empty name; list backends separated by commas, e.g. none,nftables,xdp")
+        }
+        var seen: Set<Substring> = []
+        if let repeated = names.first(where: { !seen.insert($0).inserted }) {
+            throw ValidationError("--backends lists '\(repeated)' twice")
+        }
+        return try names.map { name in
             guard let kind = BackendKind(rawValue: String(name)) else {
                 throw ValidationError("--backends: unknown backend '\(name)' (known: \(BackendKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }

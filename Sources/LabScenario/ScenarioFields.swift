@@ -1,0 +1,92 @@
+import LabBackends
+import LabPolicy
+import LabTopology
+
+/// The keys of each mapping a scenario has, with their shapes: the readers take their key lists
+/// from here, and the JSON Schema is generated from here, so the two cannot drift apart.
+enum ScenarioFields {
+    static let placeholderPattern = #"\$\{[a-z][a-z0-9_]*\}"#
+    static let addressPattern = #"^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$"#
+    static let portsPattern = #"^[0-9]{1,5}(-[0-9]{1,5})?$"#
+
+    static var header: [SchemaField] {
+        [
+            SchemaField("name", .text(pattern: "^[a-z0-9][a-z0-9-]*$"), "The scenario's name: lowercase letters, digits and '-'; the file is <name>.yaml."),
+            SchemaField("description", .text(pattern: #"^[^\n]+$"#), "One line: it heads reports and 'benchlab list'."),
+            SchemaField("topology", .either(.choice(TopologyPresets.names), .object(topology, required: ["nodes", "links"])),
+                        "A preset name, or a custom topology of nodes, links and attachment points."),
+            SchemaField("backends", .list(of: .choice(BackendKind.allCases.map(\.rawValue)), minimumCount: 1),
+                        "The backends to measure, each once."),
+            SchemaField("repeat", .integer(1...100), "Measured repeats per case (default 3)."),
+            SchemaField("warmup", .integer(0...10), "Warm-up rounds per case (default 1)."),
+            SchemaField("parameters", .parameters, "Swept parameters: name → list of values, used as ${name} under policy and workloads."),
+            SchemaField("policy", .object(policy, required: []), "The packet-filter policy every backend installs."),
+            SchemaField("workloads", .workloads, "The traffic each case drives, in order."),
+        ]
+    }
+
+    static let requiredHeader = ["name", "description", "backends", "workloads"]
+
+    static var policy: [SchemaField] {
+        [
+            SchemaField("default", .choice(Action.allCases.map(\.rawValue)), "What happens to traffic no rule matches (default allow)."),
+            SchemaField("rules", .list(of: .object(rule, required: ["action"]), minimumCount: 0), "Explicit rules, after the generated ones."),
+            SchemaField("generate", .object(generator, required: ["count"]), "Seeded rules drawn from the client pool."),
+        ]
+    }
+
+    static var rule: [SchemaField] {
+        [
+            SchemaField("action", .choice(Action.allCases.map(\.rawValue)), "allow or deny."),
+            SchemaField("proto", .choice(IPProtocol.allCases.map(\.rawValue)), "Protocol (default any); dport needs tcp or udp."),
+            SchemaField("src", .text(pattern: addressPattern), "Source address or prefix (default any)."),
+            SchemaField("dst", .text(pattern: addressPattern), "Destination address or prefix (default any)."),
+            SchemaField("dport", .quantity(pattern: portsPattern, example: "8000-8080"), "Destination port or inclusive range."),
+        ]
+    }
+
+    static var generator: [SchemaField] {
+        [
+            SchemaField("count", .integer(0...GeneratorReader.maximumCount), "How many distinct prefixes to draw."),
+            SchemaField("action", .choice(Action.allCases.map(\.rawValue)), "Their action (default deny)."),
+            SchemaField("seed", .integer(0...Int.max), "Seed of the draw (default 1)."),
+            SchemaField("lengths", .list(of: .integer(8...32), minimumCount: 1), "Prefix lengths to draw from (default [32])."),
+            SchemaField("proto", .choice(IPProtocol.allCases.map(\.rawValue)), "Protocol of the generated rules (default any)."),
+            SchemaField("dport", .quantity(pattern: portsPattern, example: "8000-8080"), "Destination port or range of the generated rules."),
+            SchemaField("pool", .list(of: .text(pattern: addressPattern), minimumCount: 1), "Disjoint prefixes inside the lab range to draw from."),
+        ]
+    }
+
+    static var topology: [SchemaField] {
+        [
+            SchemaField("nodes", .list(of: .object(topologyNode, required: ["name", "role"]), minimumCount: 2), "2 to 16 namespaces."),
+            SchemaField("links", .list(of: .object(topologyLink, required: ["a", "b"]), minimumCount: 0), "veth pairs between nodes."),
+            SchemaField("attach", .named(.object(attachment, required: ["node"])), "Named attachment points: {node, from} or {node, to}."),
+        ]
+    }
+
+    static var topologyNode: [SchemaField] {
+        [
+            SchemaField("name", .text(pattern: "^[a-z][a-z0-9]*$"), "Lowercase letters and digits."),
+            SchemaField("role", .text(pattern: nil), "client, server, router, or any other role."),
+        ]
+    }
+
+    static var topologyLink: [SchemaField] {
+        [
+            SchemaField("a", .text(pattern: nil), "One end's node."),
+            SchemaField("b", .text(pattern: nil), "The other end's node."),
+            SchemaField("type", .choice(TopologySpec.LinkKind.allCases.map(\.rawValue)), "Link kind (default veth)."),
+            SchemaField("a_address", .text(pattern: addressPattern), "a's address with prefix length."),
+            SchemaField("b_address", .text(pattern: addressPattern), "b's address with prefix length."),
+        ]
+    }
+
+    static var attachment: [SchemaField] {
+        [
+            SchemaField("node", .text(pattern: nil), "The node whose interface it is."),
+            SchemaField("from", .text(pattern: nil), "Ingress on the interface facing this node."),
+            SchemaField("to", .text(pattern: nil), "Egress on the interface facing this node."),
+        ]
+    }
+}
