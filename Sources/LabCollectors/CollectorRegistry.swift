@@ -18,4 +18,8 @@ public enum CollectorRegistry {
     public static var metricGroups: [[MetricInfo]] {
         all.map { $0.metrics } + [[CPUCollector.busyRatio, CPUPerPacket.nsPerPacket]]
     }
+
+    /// Collector metrics the A/B gate tests under whichever workload records them: CPU time per packet
+    /// is the cost a filter adds even when the rate holds (the rest are counters, shown not gated).
+    public static var primaryMetrics: [MetricInfo] { [CPUPerPacket.nsPerPacket] }
 }

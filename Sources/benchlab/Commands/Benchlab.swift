@@ -13,7 +13,7 @@ struct Benchlab: ParsableCommand {
         version: BenchlabVersion.string,
         subcommands: [
             RunCommand.self, ListCommand.self, ValidateCommand.self, CheckCommand.self,
-            UpCommand.self, DownCommand.self, CleanCommand.self, ReportCommand.self, CompareCommand.self, AgentCommand.self,
+            UpCommand.self, DownCommand.self, CleanCommand.self, ReportCommand.self, CompareCommand.self, CalibrateCommand.self, AgentCommand.self,
         ]
     )
 }
