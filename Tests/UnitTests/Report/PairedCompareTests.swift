@@ -74,6 +74,7 @@ struct PairedCompareTests {
         #expect(!GatedMetrics.isGated(workload: "udp-throughput", kind: "throughput", metric: "pps"))
         #expect(GatedMetrics.isGated(workload: "packet-rate", kind: "packet-rate", metric: "pps_handled"))
         #expect(GatedMetrics.isGated(workload: "packet-rate", kind: "packet-rate", metric: "cpu_ns_per_pkt"))
+        #expect(!GatedMetrics.isGated(workload: "tcp-throughput", kind: "throughput", metric: "cpu_ns_per_pkt"))
         #expect(GatedMetrics.isGated(workload: "udp-latency", kind: "latency", metric: "latency_p99_us"))
         #expect(!GatedMetrics.isGated(workload: "udp-latency", kind: "latency", metric: "latency_p90_us"))
         #expect(GatedMetrics.isGated(workload: "connect", kind: "connect", metric: "cps"))
