@@ -46,7 +46,7 @@ public struct PairedReport: Codable, Sendable, Equatable {
     public var exitStatus: ExitStatus { count(.regression) > 0 ? .regression : .ok }
 
     public var failure: RegressionFound? {
-        count(.regression) > 0 ? RegressionFound(count: count(.regression)) : nil
+        count(.regression) > 0 ? RegressionFound(count: count(.regression), paired: true) : nil
     }
 }
 

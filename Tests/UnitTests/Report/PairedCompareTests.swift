@@ -101,6 +101,7 @@ struct PairedCompareTests {
         let outcome = try ABComparison.run(PairedRequest(basePath: "\(directory)/base", candidatePath: "\(directory)/candidate"))
         #expect(outcome.exitStatus == .regression)
         #expect(outcome.report.rounds == 10)
+        #expect(outcome.report.failure?.description == "1 measurement regressed beyond the threshold, significant after the false-discovery correction")
         #expect(outcome.report.mode == .paired)
         #expect(outcome.output.contains("Mode: **A/B**"))
         #expect(outcome.output.contains("❌ **1 regression** beyond ±5.0%, significant at FDR 5.0%"))
