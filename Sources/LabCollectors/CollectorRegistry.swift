@@ -18,4 +18,10 @@ public enum CollectorRegistry {
     public static var metricGroups: [[MetricInfo]] {
         all.map { $0.metrics } + [[CPUCollector.busyRatio, CPUPerPacket.nsPerPacket]]
     }
+
+    /// Collector metrics the A/B gate tests, by the workload kind they are gated under: CPU time per
+    /// packet is the cost a filter adds even when the packet rate holds. Under TCP throughput (a few
+    /// large GSO packets) and latency (a few thousand packets) it is noise over a small count, and the
+    /// rest are counters: shown, not gated. Keyed by kind name: collectors cannot see LabTraffic.
+    public static var primaryMetrics: [String: [MetricInfo]] { ["packet-rate": [CPUPerPacket.nsPerPacket]] }
 }

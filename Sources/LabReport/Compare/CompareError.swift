@@ -40,9 +40,17 @@ public enum CompareError: LabError, Equatable {
 /// `compare` found at least one regression; thrown after the table is printed.
 public struct RegressionFound: LabError {
     public let count: Int
-    public init(count: Int) { self.count = count }
+    /// A/B mode judges measurements by a significance test, not ratios by interval overlap.
+    public let paired: Bool
+    public init(count: Int, paired: Bool = false) {
+        self.count = count
+        self.paired = paired
+    }
     public var exitStatus: ExitStatus { .regression }
     public var description: String {
-        "\(count) \(count == 1 ? "ratio regressed" : "ratios regressed") beyond the threshold and outside the noise"
+        if paired {
+            return "\(count) \(count == 1 ? "measurement" : "measurements") regressed beyond the threshold, significant after the false-discovery correction"
+        }
+        return "\(count) \(count == 1 ? "ratio regressed" : "ratios regressed") beyond the threshold and outside the noise"
     }
 }

@@ -6,7 +6,7 @@ struct ComparisonMarkdown {
     let result: ComparisonReport
 
     var text: String {
-        var out = "## benchlab compare: \(result.scenario)\n\n\(summary)\n\n\(machines.text)"
+        var out = "## benchlab compare: \(result.scenario)\n\n\(summary)\n\n\(mode)\n\n\(machines.text)"
         if result.baseline.kernel != result.current.kernel || result.baseline.cpuModel != result.current.cpuModel {
             out += "\nThe runs come from different machines; ratios within each run are compared, which "
                 + "absorbs most of that, but not all (e.g. a kernel change moves netfilter and eBPF differently).\n"
@@ -35,6 +35,11 @@ struct ComparisonMarkdown {
         ]
         let counts = rest.map { "\(result.count($0.0)) \($0.1)" }.joined(separator: ", ")
         return "\(head) · \(result.changes.count) ratios compared: \(counts)."
+    }
+
+    private var mode: String {
+        "Mode: **baseline** — within-run ratios against a committed run, which may come from another time "
+            + "or machine (the fallback when the base revision cannot be built; see README, CI)."
     }
 
     private var percent: String {

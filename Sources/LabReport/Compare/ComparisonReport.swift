@@ -2,6 +2,8 @@ import LabSystem
 
 /// Everything `compare` found; encodes as the `--json` output. (Not "ComparisonResult": Foundation has one.)
 public struct ComparisonReport: Codable, Sendable, Equatable {
+    /// Always `.baseline`: said in the output, since an A/B comparison reads differently.
+    public var mode: CompareMode = .baseline
     public let scenario: String
     /// As a fraction: 0.05 for 5%.
     public let threshold: Double

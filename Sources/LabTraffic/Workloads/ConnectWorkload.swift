@@ -31,6 +31,8 @@ public struct ConnectWorkload: WorkloadDefinition, Equatable {
     public static let failures = MetricInfo(name: "connect_failures", unit: "count", direction: .lowerIsBetter,
                                             summary: "connects refused or timed out")
     public static let metrics = [p50, p90, p99, p999, cps, failures]
+    /// The rate; handshake percentiles are its inverse view and are shown, not gated.
+    public static let primaryMetrics = [cps]
 
     public static func defaultName(_ values: WorkloadValues) -> String { "tcp-connect" }
 

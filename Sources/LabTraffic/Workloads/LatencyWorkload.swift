@@ -37,6 +37,8 @@ public struct LatencyWorkload: WorkloadDefinition, Equatable {
     public static let timeouts = MetricInfo(name: "timeouts", unit: "count", direction: .lowerIsBetter,
                                             summary: "requests without an answer in time")
     public static let metrics = [p50, p90, p99, p999, mean, transactions, timeouts]
+    /// The typical and the tail round trip; p90, p99.9 and the mean move with them and are shown.
+    public static let primaryMetrics = [p50, p99]
 
     public static func defaultName(_ values: WorkloadValues) -> String {
         "\(values.transport("protocol")?.rawValue ?? "udp")-latency"

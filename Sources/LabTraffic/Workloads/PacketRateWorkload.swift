@@ -35,6 +35,9 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
         WorkloadField("denied_share", .share, .defaulted(.number(0))),
     ]
     public static let metrics = PacketRateMeasurement.metrics
+    /// Delivered or dropped per second: pps alone would reward a filter that drops more. The CPU
+    /// cost per packet is gated too, as the collectors declare (`CollectorRegistry.primaryMetrics`).
+    public static let primaryMetrics = [PacketRateMeasurement.ppsHandled]
 
     public static func defaultName(_ values: WorkloadValues) -> String { "udp-packet-rate" }
 

@@ -34,6 +34,9 @@ public struct ThroughputWorkload: WorkloadDefinition, Equatable {
     ]
     public static let requiredTools = ["iperf3"]
     public static let metrics = Iperf3Summary.metrics
+    /// Goodput alone: for UDP, pps is the same number over the datagram size, so gating both would
+    /// count one effect twice.
+    public static let primaryMetrics = [Iperf3Summary.throughputGbps]
 
     /// UDP messages are single datagrams; a TCP stream has no target rate here (iperf3 paces it only with -b).
     public static func conflicts(in values: WorkloadValues) -> [WorkloadFieldIssue] {

@@ -20,6 +20,10 @@ public protocol WorkloadDefinition: Sendable {
     static var requiredTools: [String] { get }
     /// Every metric `run` can record.
     static var metrics: [MetricInfo] { get }
+    /// The few of `metrics` the A/B regression gate tests (`compare --paired`): one per effect, so a
+    /// duplicate (pps beside pps_handled) or a count is shown but not gated, and the false-discovery
+    /// correction is spent on numbers that matter. A kind that declares none is shown, never gated.
+    static var primaryMetrics: [MetricInfo] { get }
 
     /// Builds the workload from values the reader has checked: every field is present (defaults
     /// filled in) except optional ones, and `conflicts` found nothing.
@@ -44,6 +48,7 @@ public protocol WorkloadDefinition: Sendable {
 extension WorkloadDefinition {
     public static func conflicts(in values: WorkloadValues) -> [WorkloadFieldIssue] { [] }
     public static var requiredTools: [String] { [] }
+    public static var primaryMetrics: [MetricInfo] { [] }
 }
 
 extension WorkloadDefinition where Self: Equatable {

@@ -13,7 +13,8 @@ struct Benchlab: ParsableCommand {
         version: BenchlabVersion.string,
         subcommands: [
             RunCommand.self, ListCommand.self, ValidateCommand.self, CheckCommand.self,
-            UpCommand.self, DownCommand.self, CleanCommand.self, ReportCommand.self, CompareCommand.self, AgentCommand.self, SchemaCommand.self,
+            UpCommand.self, DownCommand.self, CleanCommand.self, ReportCommand.self, CompareCommand.self, CalibrateCommand.self,
+            AgentCommand.self, SchemaCommand.self,
         ]
     )
 }

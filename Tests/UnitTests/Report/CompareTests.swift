@@ -128,6 +128,7 @@ struct CompareTests {
         #expect(outcome.output.contains("| baseline | `run-ci-gate-6.1.0-28-amd64` | lab-ci-01 | 6.1.0-28-amd64 |"))
         #expect(outcome.output.contains("| current | `run-ci-gate-6.8.0-49-generic` | lab-ci-01 | 6.8.0-49-generic |"))
         #expect(outcome.output.contains("The runs come from different machines"))
+        #expect(outcome.output.contains("Mode: **baseline**"))
         #expect(outcome.output.contains("| 🔴 regression | tc / none | tcp-throughput | throughput_gbps ↑ |"))
     }
 
