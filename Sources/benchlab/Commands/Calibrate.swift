@@ -9,8 +9,8 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Estimate the A/B gate's false-alarm and detection rates from runs of one build.",
         discussion: """
-        Splits the recorded rounds at random into a pseudo base and a pseudo candidate, runs the gate \\
-        (compare --paired) on each split, and counts splits that flag anything (false alarms); then makes \\
+        Splits the recorded rounds at random into a pseudo base and a pseudo candidate, runs the gate \
+        (compare --paired) on each split, and counts splits that flag anything (false alarms); then makes \
         one gated measurement of the pseudo candidate worse by --slowdown and counts splits that catch it.
         """)
 

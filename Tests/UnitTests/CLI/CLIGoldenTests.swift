@@ -17,7 +17,7 @@ struct CLIGoldenTests {
     }
 
     @Test("help text of every command", arguments: [
-        "benchlab", "run", "list", "validate", "check", "up", "down", "clean", "report", "compare",
+        "benchlab", "run", "list", "validate", "check", "up", "down", "clean", "report", "compare", "calibrate",
     ])
     func help(command: String) throws {
         let result = try benchlab(command == "benchlab" ? ["--help"] : [command, "--help"])
