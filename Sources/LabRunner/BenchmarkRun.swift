@@ -81,7 +81,7 @@ public final class BenchmarkRun {
         observer?.runStarted(directory: directory, plan: plan)
 
         var backends: [BackendKind: any FilterBackend] = [:]
-        let executor = CaseExecutor(shape: scenario.topology, journal: journal,
+        let executor = CaseExecutor(topologySource: scenario.topology, journal: journal,
                                     scratchRoot: "\(journal.directory)/scratch", agentExecutable: options.agentExecutable)
         let steps = plan.steps
         for step in steps {

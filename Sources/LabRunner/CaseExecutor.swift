@@ -14,13 +14,13 @@ import LabTraffic
 /// topology per round means no state (conntrack entries, socket buffers, neighbour entries) leaks
 /// from one case into the next.
 public struct CaseExecutor {
-    public var shape: TopologySource
+    public var topologySource: TopologySource
     public var journal: Journal
     public var scratchRoot: String
     public var agentExecutable: String
 
-    public init(shape: TopologySource, journal: Journal, scratchRoot: String, agentExecutable: String) {
-        self.shape = shape
+    public init(topologySource: TopologySource, journal: Journal, scratchRoot: String, agentExecutable: String) {
+        self.topologySource = topologySource
         self.journal = journal
         self.scratchRoot = scratchRoot
         self.agentExecutable = agentExecutable
@@ -54,7 +54,7 @@ public struct CaseExecutor {
     }
 
     private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool, phases: inout PhaseLog) throws -> Outcome {
-        let topology = try phases.time(PhaseRecord.topology) { try TopologyBuilder.up(shape, journal: journal) }
+        let topology = try phases.time(PhaseRecord.topology) { try TopologyBuilder.up(topologySource, journal: journal) }
         let installation = try phases.time(PhaseRecord.install) {
             try backend.install(try backend.compile(spec.variant.policy), policy: spec.variant.policy, at: topology.filterPoint)
         }

@@ -126,7 +126,7 @@ extension KernelTests {
             try withTestJournal("packet-rate-xdp") { journal in
                 let scratch = try TestEnvironment.temporaryDirectory("packet-rate-xdp")
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
-                let executor = CaseExecutor(shape: .preset(.routed), journal: journal, scratchRoot: scratch,
+                let executor = CaseExecutor(topologySource: .preset(.routed), journal: journal, scratchRoot: scratch,
                                             agentExecutable: TestEnvironment.benchlabBinary)
                 let policy = Policy(rules: [Rule(action: .deny, source: IPv4Prefix("198.19.128.0/17"), proto: .udp)], defaultAction: .allow)
                 let workload = PacketRateWorkload(name: "pr", durationSeconds: 1, deniedShare: 0.25)

@@ -45,10 +45,9 @@ final class IptablesIpsetInstallation: Installation {
         try owner.policyChain.counters(at: point)
     }
 
-    /// Chain rules plus hash:net elements (ipset does not merge), for the policy as installed.
+    /// Chain rules plus hash:net elements (ipset does not merge), in the layout as installed and updated.
     func installedEntries() throws -> Int? {
-        let layout = owner.layout(enforcedPolicy)
-        return layout.rules.count + layout.sets.reduce(0) { $0 + $1.prefixes.count }
+        layout.rules.count + layout.sets.reduce(0) { $0 + $1.prefixes.count }
     }
 
     func remove() throws {

@@ -44,11 +44,10 @@ final class NftablesInstallation: Installation {
         return FilterCounters(allowedPackets: packets.accepted, deniedPackets: packets.dropped)
     }
 
-    /// Chain rules plus set intervals as auto-merge leaves them, for the policy as installed: a
-    /// dense prefix list collapses.
+    /// Chain rules plus set intervals as auto-merge leaves them, in the layout as installed and
+    /// updated: a dense prefix list collapses.
     func installedEntries() throws -> Int? {
-        let layout = ChainLayout.withSets(enforcedPolicy) { NftablesScript.setName(clause: $0.index) }
-        return layout.rules.count + layout.sets.reduce(0) { $0 + IPv4Prefix.mergedIntervalCount($1.prefixes) }
+        layout.rules.count + layout.sets.reduce(0) { $0 + IPv4Prefix.mergedIntervalCount($1.prefixes) }
     }
 
     func remove() throws {
