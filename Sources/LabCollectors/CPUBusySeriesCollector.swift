@@ -47,15 +47,14 @@ public final class CPUBusySeriesCollector: WorkloadCollector {
             let started = MonotonicClock.nanoseconds()
             self.started = started
             lock.unlock()
+            // Every tick is read; the trace itself keeps every `stride`-th reading once it grows long.
             let thread = Thread { [self] in
-                var interval = tick
                 while true {
                     lock.lock()
-                    _ = lock.wait(until: Date(timeIntervalSinceNow: interval))
+                    _ = lock.wait(until: Date(timeIntervalSinceNow: tick))
                     guard running, let times = try? CPUTimes.read() else { break }
                     let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
                     self.trace?.add(times, at: seconds)
-                    interval = tick * Double(self.trace?.stride ?? 1)
                     lock.unlock()
                 }
                 finished = true
@@ -83,8 +82,8 @@ public final class CPUBusySeriesCollector: WorkloadCollector {
 }
 
 /// CPU busy share between consecutive /proc/stat readings, bounded in length: past
-/// `maximumPoints` it keeps every other point and samples half as often, so a 10-minute window costs
-/// no more than a 1-minute one.
+/// `maximumPoints` it keeps every other point and doubles `stride`, the readings per point, so a 10-minute
+/// window costs no more points than a 1-minute one.
 public struct CPUBusyTrace: Sendable, Equatable {
     public static let maximumPoints = 600
 
