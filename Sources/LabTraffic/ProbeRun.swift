@@ -75,8 +75,7 @@ public enum ProbeRun {
         guard !flows.isEmpty else { return try body() }
         let flowsFile = context.file("probe-flows.json")
         try AtomicFile.write(try JSONEncoder().encode(flows), to: flowsFile)
-        let batches = Double((flows.count + ProbeClient.batchSize - 1) / ProbeClient.batchSize)
-        let lifetime = batches * (longestWait + 1) + 10
+        let lifetime = timeBound(flows.count, wait: longestWait)
         let sink = try BackgroundProcess(
             context.agent(.probeSink(ProbeSinkRequest(flowsFile: flowsFile, deadline: lifetime)), in: context.topology.server),
             stdoutPath: context.file("probe-sink.out"), stderrPath: context.file("probe-sink.err"))
@@ -90,15 +89,21 @@ public enum ProbeRun {
         guard !flows.isEmpty else { return [] }
         let flowsFile = context.file("probe-client-flows.json")
         try AtomicFile.write(try JSONEncoder().encode(flows), to: flowsFile)
-        let batches = Double((flows.count + ProbeClient.batchSize - 1) / ProbeClient.batchSize)
         let client = context.agent(.probeClient(ProbeClientRequest(flowsFile: flowsFile, timeout: timeout)), in: context.topology.client)
-        let result = try Subprocess.run(client, timeout: batches * (timeout + 1) + 10)
+        let result = try Subprocess.run(client, timeout: timeBound(flows.count, wait: timeout))
         try result.requireSuccess("probe client")
         guard let observations = try? AgentChannel.decodeReply([ProbeObservation].self, from: result.stdout, "probe client"),
               observations.count == flows.count else {
             throw LabFailure("probe client printed no verdict list for \(flows.count) flows")
         }
         return observations
+    }
+
+    /// How long a process handling `count` probes may take: each batch waits up to `wait`, plus a
+    /// second per batch and ten overall for process start-up on a loaded machine.
+    private static func timeBound(_ count: Int, wait: Double) -> Double {
+        let batches = Double((count + ProbeClient.batchSize - 1) / ProbeClient.batchSize)
+        return batches * (wait + 1) + 10
     }
 
     /// The sink prints "ready" once every port is bound.

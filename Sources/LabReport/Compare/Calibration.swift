@@ -48,9 +48,6 @@ public struct CalibrationResult: Codable, Sendable, Equatable {
     public let detected: Int
     /// Per injected measurement: "case · workload · metric" → caught / tried.
     public let detectionByTarget: [String: [Int]]
-
-    public var falseAlarmRate: Double { Double(falseAlarms) / Double(max(splits, 1)) }
-    public var detectionRate: Double { Double(detected) / Double(max(injected, 1)) }
 }
 
 public enum CalibrationError: LabError, Equatable {

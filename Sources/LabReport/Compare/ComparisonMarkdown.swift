@@ -18,8 +18,8 @@ struct ComparisonMarkdown {
             out += "\n<details><summary>\(steady.count) \(steady.count == 1 ? "ratio" : "ratios") within ±\(percent)</summary>\n\n"
                 + table(steady).text + "\n</details>\n"
         }
-        out += missing("Only in the baseline (a case failed or left the scenario)", result.onlyInBaseline)
-        out += missing("Only in the current run", result.onlyInCurrent)
+        out += CompareMarkdownParts.missing("Only in the baseline (a case failed or left the scenario)", result.onlyInBaseline)
+        out += CompareMarkdownParts.missing("Only in the current run", result.onlyInCurrent)
         return out
     }
 
@@ -46,14 +46,7 @@ struct ComparisonMarkdown {
         NumberText.percentChange(result.threshold).dropFirst().description
     }
 
-    private var machines: MarkdownTable {
-        var table = MarkdownTable(headers: ["", "run", "host", "kernel", "CPU", "cores", "memory", "benchlab"])
-        for (role, machine) in [("baseline", result.baseline), ("current", result.current)] {
-            table.append([role, inlineCode(machine.runId), machine.hostname, machine.kernel, machine.cpuModel,
-                          "\(machine.cpus)", NumberText.bytes(machine.memoryBytes), machine.benchlabVersion])
-        }
-        return table
-    }
+    private var machines: MarkdownTable { CompareMarkdownParts.machines([("baseline", result.baseline), ("current", result.current)]) }
 
     private func table(_ changes: [RatioChange]) -> MarkdownTable {
         var table = MarkdownTable(headers: ["", "ratio", "workload", "metric", "baseline [95% CI]", "current [95% CI]", "change"],
@@ -66,11 +59,6 @@ struct ComparisonMarkdown {
                           NumberText.percentChange(change.change)])
         }
         return table
-    }
-
-    private func missing(_ title: String, _ labels: [String]) -> String {
-        guard !labels.isEmpty else { return "" }
-        return "\n\(title):\n\n" + labels.map { "- \($0)\n" }.joined()
     }
 
     static func icon(_ status: ChangeStatus) -> String {

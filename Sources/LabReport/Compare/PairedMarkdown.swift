@@ -17,8 +17,8 @@ struct PairedMarkdown {
         if !moved.isEmpty { out += "\n" + table(moved).text }
         out += folded("\(steady.count) gated \(steady.count == 1 ? "measurement" : "measurements") within ±\(percent)", steady)
         out += folded("\(shown.count) not gated (duplicates, counts, secondary percentiles)", shown)
-        out += missing("Only in the base (a case failed or left the scenario)", report.onlyInBase)
-        out += missing("Only in the candidate", report.onlyInCandidate)
+        out += CompareMarkdownParts.missing("Only in the base (a case failed or left the scenario)", report.onlyInBase)
+        out += CompareMarkdownParts.missing("Only in the candidate", report.onlyInCandidate)
         return out
     }
 
@@ -41,14 +41,7 @@ struct PairedMarkdown {
     private var percent: String { NumberText.percentChange(report.threshold).dropFirst().description }
     private var fdrText: String { NumberText.percentChange(report.fdr).dropFirst().description }
 
-    private var builds: MarkdownTable {
-        var table = MarkdownTable(headers: ["", "run", "host", "kernel", "CPU", "cores", "memory", "benchlab"])
-        for (role, machine) in [("base", report.base), ("candidate", report.candidate)] {
-            table.append([role, inlineCode(machine.runId), machine.hostname, machine.kernel, machine.cpuModel,
-                          "\(machine.cpus)", NumberText.bytes(machine.memoryBytes), machine.benchlabVersion])
-        }
-        return table
-    }
+    private var builds: MarkdownTable { CompareMarkdownParts.machines([("base", report.base), ("candidate", report.candidate)]) }
 
     private func table(_ changes: [PairedChange]) -> MarkdownTable {
         var table = MarkdownTable(headers: ["", "case", "workload", "metric", "rounds", "candidate/base per round", "change", "p (BH)"],
@@ -66,11 +59,6 @@ struct PairedMarkdown {
     private func folded(_ title: String, _ changes: [PairedChange]) -> String {
         guard !changes.isEmpty else { return "" }
         return "\n<details><summary>\(title)</summary>\n\n" + table(changes).text + "\n</details>\n"
-    }
-
-    private func missing(_ title: String, _ labels: [String]) -> String {
-        guard !labels.isEmpty else { return "" }
-        return "\n\(title):\n\n" + labels.map { "- \($0)\n" }.joined()
     }
 
     static func icon(_ status: PairedStatus) -> String {
