@@ -29,16 +29,17 @@ let package = Package(
 
         // Layer 2: the kernel and the tools.
         .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork"]),
+        .target(name: "LabConntrack", dependencies: ["LabNetwork", "LabPolicy"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "CLabShims",
+            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         // Every bpf/*.bpf.c is compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
         .target(name: "LabBPF", dependencies: ["LabSystem", "LabNetwork", "LabPacket", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
-        .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF"]),
+        .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF", "LabConntrack"]),
 
         // The scenario file: reads YAML into the types the modules above own.
         .target(name: "LabScenario", dependencies: [
@@ -64,7 +65,7 @@ let package = Package(
         .target(name: "LabTestSupport", dependencies: ["LabSystem", "LabNetwork", "LabTopology", "LabPolicy"], path: "Tests/LabTestSupport"),
         .testTarget(name: "UnitTests", dependencies: [
             "LabSystem", "LabNetwork", "LabPacket", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
-            "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport",
+            "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport", "LabConntrack",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LabSystem", "LabNetwork", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",

@@ -1,3 +1,4 @@
+import LabConntrack
 import LabPolicy
 import LabResults
 import LabSystem
@@ -59,6 +60,10 @@ public protocol Installation: AnyObject {
     /// Netfilter state lives in the namespace itself and needs no pin.
     func pin(under directory: String) throws
 
+    /// The connection table of a stateful installation, for collectors and conntrack workloads;
+    /// nil when the installation tracks nothing (a stateless policy, the baseline).
+    var tracker: (any ConnectionTracker)? { get }
+
     /// Removes everything the install and its updates added. Idempotent.
     func remove() throws
 }
@@ -72,6 +77,7 @@ extension Installation {
     public func installedEntries() throws -> Int? { nil }
     public func startRunTimeWindow() throws -> (any RunTimeWindow)? { nil }
     public func pin(under directory: String) throws {}
+    public var tracker: (any ConnectionTracker)? { nil }
 }
 
 /// A span during which an installation's programs are timed by the kernel.

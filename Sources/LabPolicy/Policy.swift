@@ -84,12 +84,20 @@ public struct Policy: Hashable, Codable, Sendable {
     public var family: AddressFamily
     public var rules: [Rule]
     public var defaultAction: Action
+    /// nil: stateless (the rules decide every client → server packet; replies are not looked at).
+    /// Set: stateful — packets of established flows pass in both directions, a new flow from the
+    /// client is decided by the rules, anything else (a new flow from the server side, a TCP packet
+    /// that does not open or continue a tracked flow) is dropped.
+    public var tracking: ConnectionTracking?
 
-    public init(rules: [Rule], defaultAction: Action, family: AddressFamily = .ipv4) {
+    public init(rules: [Rule], defaultAction: Action, family: AddressFamily = .ipv4, tracking: ConnectionTracking? = nil) {
         self.family = family
         self.rules = rules
         self.defaultAction = defaultAction
+        self.tracking = tracking
     }
+
+    public var isStateful: Bool { tracking != nil }
 
     public static let allowAll = Policy(rules: [], defaultAction: .allow)
 }

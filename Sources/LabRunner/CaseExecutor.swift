@@ -97,7 +97,8 @@ public struct CaseExecutor {
         }
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
-            let filter = FilterUnderTest(policy: spec.variant.policy, enforces: installation.enforcesPolicy) {
+            let filter = FilterUnderTest(policy: spec.variant.policy, enforces: installation.enforcesPolicy,
+                                         tracker: installation.tracker) {
                 try installation.counters().deniedPackets
             }
             let collected = try WorkloadPhase.run(workload, in: context, filter: filter, phases: &phases)

@@ -1,3 +1,4 @@
+import LabConntrack
 import LabPolicy
 
 /// What a packet-rate workload must know about the filter its packets cross, handed over by the
@@ -13,10 +14,13 @@ public struct FilterUnderTest {
     /// Packets the filter has dropped so far (a counter that only grows), read just before and just
     /// after the flood; nil when there is no filter to ask.
     public var droppedPackets: (() throws -> UInt64)?
+    /// The filter's connection table when its policy is stateful (conntrack workloads read it).
+    public var tracker: (any ConnectionTracker)?
 
-    public init(policy: Policy, enforces: Bool, droppedPackets: (() throws -> UInt64)?) {
+    public init(policy: Policy, enforces: Bool, tracker: (any ConnectionTracker)? = nil, droppedPackets: (() throws -> UInt64)?) {
         self.policy = policy
         self.enforces = enforces
+        self.tracker = tracker
         self.droppedPackets = droppedPackets
     }
 
