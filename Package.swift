@@ -29,8 +29,8 @@ let package = Package(
 
         // Layer 2: the kernel and the tools.
         .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork"]),
-        .target(name: "LabConntrack", dependencies: ["LabNetwork", "LabPolicy"]),
-        .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults"]),
+        .target(name: "LabConntrack", dependencies: ["LabSystem", "LabNetwork", "LabPolicy"]),
+        .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults", "LabConntrack"]),
         .target(name: "LabTraffic", dependencies: [
             "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -53,7 +53,7 @@ let package = Package(
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [
             "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
-            "LabCollectors", "LabBackends", "LabBPF", "LabResults",
+            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabResults", "LabTopology",

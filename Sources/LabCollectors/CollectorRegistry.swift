@@ -10,6 +10,7 @@ public enum CollectorRegistry {
             StealCollector.self,
             InterfaceCollector.self,
             CPUBusySeriesCollector.self,
+            ConntrackCollector.self,
         ]
     }
 

@@ -1,3 +1,4 @@
+import LabConntrack
 import LabResults
 import LabTopology
 
@@ -5,8 +6,9 @@ import LabTopology
 public final class CollectorSet {
     private let collectors: [any WorkloadCollector]
 
-    public init(topology: Topology, kinds: [any WorkloadCollector.Type] = CollectorRegistry.all) {
-        collectors = kinds.map { $0.init(topology: topology) }
+    public init(topology: Topology, tracker: (any ConnectionTracker)? = nil,
+                kinds: [any WorkloadCollector.Type] = CollectorRegistry.all) {
+        collectors = kinds.map { $0.init(topology: topology, tracker: tracker) }
     }
 
     public func open() throws {

@@ -1,3 +1,4 @@
+import LabConntrack
 import LabResults
 import LabTopology
 
@@ -9,9 +10,16 @@ public protocol WorkloadCollector: AnyObject {
     /// Every scalar metric `close` can record.
     static var metrics: [MetricInfo] { get }
     init(topology: Topology)
+    /// With the case's connection table (nil when the policy is stateless); only collectors that read
+    /// it implement this.
+    init(topology: Topology, tracker: (any ConnectionTracker)?)
     func open() throws
     /// The samples (and series) for `workload` over the window.
     func close(workload: String) throws -> CollectedData
+}
+
+extension WorkloadCollector {
+    public init(topology: Topology, tracker: (any ConnectionTracker)?) { self.init(topology: topology) }
 }
 
 /// What collectors return for one window: scalar samples and time series, kept apart because

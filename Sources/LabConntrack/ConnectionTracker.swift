@@ -70,3 +70,11 @@ public struct SweepRecord: Sendable, Equatable, Codable {
         self.nextIntervalMilliseconds = nextIntervalMilliseconds
     }
 }
+
+/// A tracker whose table size is a global kernel knob (nf_conntrack_max) rather than its own: the
+/// runner, which journals global knobs, hands it the means to change it. `limiter(n)` sets the limit
+/// to n entries (or more, when the host needs more) and returns the limit in effect; `limiter(nil)`
+/// goes back to the run's value.
+public protocol GloballyLimitedTracker: ConnectionTracker {
+    var limiter: ((Int?) throws -> Int)? { get set }
+}

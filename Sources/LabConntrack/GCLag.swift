@@ -23,6 +23,15 @@ public enum GCLag {
         public var unseen: Int
         /// Deletions of flows the lab did not list as idle (other traffic's entries).
         public var unmatched: Int
+        /// CLOCK_MONOTONIC span of the matched deletions (nil when fewer than two): how fast the
+        /// tracker reclaimed the idle flows once it started.
+        public var reclaimSpan: ClosedRange<UInt64>?
+
+        /// Matched deletions per second over `reclaimSpan`.
+        public var reclaimRate: Double? {
+            guard let span = reclaimSpan, span.upperBound > span.lowerBound else { return nil }
+            return Double(lagsSeconds.count) / (Double(span.upperBound - span.lowerBound) / 1e9)
+        }
     }
 
     public static func compute(idle: [Idle], deletions: [TrackedDeletion]) -> Result {
@@ -32,13 +41,18 @@ public enum GCLag {
         var lags: [Double] = []
         lags.reserveCapacity(min(idle.count, deletions.count))
         var unmatched = 0
+        var first = UInt64.max
+        var last = UInt64.min
         for deletion in deletions {
             guard let expiry = expiries.removeValue(forKey: deletion.flow) else {
                 unmatched += 1
                 continue
             }
             lags.append((Double(deletion.monotonicNanoseconds) - Double(expiry)) / 1e9)
+            first = min(first, deletion.monotonicNanoseconds)
+            last = max(last, deletion.monotonicNanoseconds)
         }
-        return Result(lagsSeconds: lags, unseen: expiries.count, unmatched: unmatched)
+        return Result(lagsSeconds: lags, unseen: expiries.count, unmatched: unmatched,
+                      reclaimSpan: lags.count >= 2 ? first...last : nil)
     }
 }

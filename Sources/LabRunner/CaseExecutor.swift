@@ -1,6 +1,7 @@
 import Foundation
 import LabBackends
 import LabCollectors
+import LabConntrack
 import LabNetwork
 import LabPolicy
 import LabResults
@@ -59,6 +60,7 @@ public struct CaseExecutor {
             try backend.install(try backend.compile(spec.variant.policy), policy: spec.variant.policy, at: topology.filterPoint)
         }
         do {
+            try holdConntrackLimit(for: installation, spec.variant.policy)
             var outcome = try measureInstalled(spec, installation: installation, topology: topology, probe: probe, phases: &phases)
             if let installMs = installation.installMilliseconds {
                 outcome.samples.insert(Sample(workload: "policy", metric: PolicyMetrics.installMs, value: installMs), at: 0)
@@ -113,6 +115,16 @@ public struct CaseExecutor {
         }
         return Outcome(samples: samples, series: series, gates: installation.gates, caveats: installation.caveats,
                        equivalence: equivalence)
+    }
+
+    /// A tracker sized by the global nf_conntrack_max gets the limit the scenario's table size needs
+    /// (raised for the case, journaled) and the means to lower it for a phase; rollback restores it.
+    private func holdConntrackLimit(for installation: any Installation, _ policy: Policy) throws {
+        guard let tracking = policy.tracking, var tracker = installation.tracker as? any GloballyLimitedTracker else { return }
+        var limit = ConntrackLimit(journal: journal)
+        try limit.raise(toAtLeast: tracking.tableSize)
+        let held = limit
+        tracker.limiter = { entries in try held.set(entries) }
     }
 
     /// The kernel's own accounting of the backend's programs over a short, separate burst of round

@@ -11,7 +11,7 @@ enum WorkloadPhase {
     static func run(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest,
                     phases: inout PhaseLog) throws -> CollectedData {
         try Cancellation.shared.checkpoint()
-        let collectors = CollectorSet(topology: context.topology)
+        let collectors = CollectorSet(topology: context.topology, tracker: filter.tracker)
         var opened: UInt64?
         var closed: UInt64 = 0
         var collectorNanoseconds: UInt64 = 0

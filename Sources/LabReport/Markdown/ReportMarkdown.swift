@@ -11,6 +11,7 @@ struct ReportMarkdown {
 
     var text: String {
         let runTime = RunTimeSection(record: run.record).text
+        let conntrack = ConntrackSection(run: run).text
         return ([
             header,
             VerdictSection(run: run).text,
@@ -20,6 +21,7 @@ struct ReportMarkdown {
             EquivalenceSection(record: run.record).text,
             ResultsSection(run: run, charts: charts, rendering: rendering).text,
             RatioSection(run: run).text,
+        ] + (conntrack.isEmpty ? [] : [conntrack]) + [
             chartsSection,
             method,
         ]).joined(separator: "\n")

@@ -22,6 +22,8 @@ struct GCLagTests {
         #expect(result.lagsSeconds == [2.0, 0.5])
         #expect(result.unseen == 1)
         #expect(result.unmatched == 1)
+        #expect(result.reclaimSpan == (15 * second + second / 2)...(17 * second))
+        #expect(abs((result.reclaimRate ?? 0) - 2 / 1.5) < 1e-9)
     }
 
     @Test("an entry reclaimed before its timeout has a negative lag; a second deletion of a flow is unmatched")
