@@ -1,0 +1,87 @@
+import Foundation
+import LabBackends
+import LabNetwork
+import LabPolicy
+import LabResults
+import LabRunner
+import LabSystem
+import LabTestSupport
+import LabTopology
+import LabTraffic
+import Testing
+
+extension KernelTests {
+    /// A stateful policy on the routed topology, through every netfilter backend: the flow probes
+    /// and the state probes (unsolicited server-side packets, an invalid client ACK) agree with the
+    /// reference, and a ruleset that lets the server side in is caught.
+    @Suite("Stateful equivalence on the real kernel")
+    struct StatefulProbeTests {
+        static let backends: [BackendKind] = [.nftables, .iptablesNft, .iptablesLegacy, .iptablesIpset]
+
+        static var policy: Policy {
+            Policy(rules: [
+                Rule(action: .deny, source: IPv4Prefix("198.19.0.0/24")),
+                Rule(action: .allow, proto: .tcp, destinationPorts: PortRange(port: 5201)),
+                Rule(action: .allow, proto: .udp, destinationPorts: PortRange(7000, 7010)),
+                Rule(action: .allow, proto: .icmp),
+            ], defaultAction: .deny, tracking: ConnectionTracking(
+                timeouts: ConntrackTimeouts(tcpSyn: 5, tcpEstablished: 600, tcpClose: 5, udp: 10, icmp: 5), tableSize: 65536))
+        }
+
+        func withInstalled<T>(_ kind: BackendKind, _ body: (Topology, TrafficContext, any Installation) throws -> T) throws -> T {
+            try withTestJournal("stateful") { journal in
+                let topology = try TopologyBuilder.up(.routed, journal: journal)
+                let scratch = try TestEnvironment.temporaryDirectory("stateful")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let backend = try BackendFactory.make(kind)
+                let installation = try backend.install(try backend.compile(Self.policy), policy: Self.policy, at: topology.filterPoint)
+                defer { try? installation.remove() }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                return try body(topology, context, installation)
+            }
+        }
+
+        @Test("a stateful policy passes flow and state probes", arguments: backends)
+        func statefulPolicyIsEquivalent(kind: BackendKind) throws {
+            try withInstalled(kind) { _, context, installation in
+                #expect(installation.gates["net.netfilter.nf_conntrack_tcp_loose"] == "0")
+                #expect(installation.gates["net.netfilter.nf_conntrack_timestamp"] == "1")
+                #expect(installation.gates["net.netfilter.nf_conntrack_tcp_timeout_established"] == "600")
+                #expect(installation.gates["net.netfilter.nf_conntrack_udp_timeout_stream"] == "10")
+                let record = try Equivalence.check(Self.policy, in: context)
+                let flowProbes = ProbeSetGenerator().probes(for: Self.policy).count
+                #expect(record.probes == flowProbes + 5, "four unsolicited server-side packets and one invalid client ACK")
+                #expect(record.passed, "\(record.mismatches)")
+            }
+        }
+
+        @Test("state probes catch a ruleset that accepts everything from the server side")
+        func brokenRulesetIsCaught() throws {
+            try withInstalled(.nftables) { topology, context, _ in
+                let point = topology.filterPoint
+                let egress = try #require(point.egressInterface)
+                try Subprocess.run(Command("nft", ["insert", "rule", "ip", "benchlab", "blstate", "iifname", egress, "accept"])
+                    .inNamespace(point.namespace)).requireSuccess("break the stateful ruleset")
+                let record = try Equivalence.check(Self.policy, in: context)
+                #expect(!record.passed)
+                let unsolicited = record.mismatches.filter { $0.flow.contains("from the server side") }
+                #expect(unsolicited.count == 4, "\(record.mismatches)")
+                #expect(unsolicited.allSatisfy { $0.expected == "denied" && $0.observed == "allowed" })
+            }
+        }
+
+        @Test("state probes catch a ruleset that lets invalid packets through")
+        func invalidAcceptedIsCaught() throws {
+            try withInstalled(.iptablesNft) { topology, context, _ in
+                let point = topology.filterPoint
+                // Accepting invalid before the state chain drops it: the client's handshake-less ACK
+                // now passes (the rules allow its port), and so do the server's unsolicited TCP segments.
+                try Subprocess.run(Command("iptables-nft", ["-w", "-I", "BLSTATE", "1", "-m", "conntrack", "--ctstate", "INVALID", "-j", "ACCEPT"])
+                    .inNamespace(point.namespace)).requireSuccess("break the stateful ruleset")
+                let record = try Equivalence.check(Self.policy, in: context)
+                #expect(record.mismatches.contains { $0.flow.hasPrefix("TCP ACK from the client side") && $0.observed == "allowed" },
+                        "\(record.mismatches)")
+            }
+        }
+    }
+}
