@@ -55,6 +55,23 @@ extension KernelTests {
             }
         }
 
+        /// What CaseExecutor's update check does, under a stateful policy: the target flow is tracked
+        /// before the update (its first probe passed), and the probe after the update is still
+        /// dropped — each probe socket takes a fresh ephemeral port, so it is a new flow the new
+        /// rule decides, not a tracked one riding on the old verdict.
+        @Test("an update is proved under a stateful policy: a tracked flow does not mask the new rule", arguments: backends)
+        func updateUnderStatefulPolicy(kind: BackendKind) throws {
+            try withInstalled(kind) { _, context, installation in
+                let target = Flow(proto: .udp, source: IPv4Address("198.19.255.254")!, destination: AddressPlan.server, destinationPort: 7001)
+                let control = Flow(proto: .udp, source: IPv4Address("198.19.255.253")!, destination: AddressPlan.server, destinationPort: 7001)
+                let before = try ProbeRun.observe([target, control], in: context)
+                #expect(before.map(\.verdict) == [.allowed, .allowed])
+                _ = try installation.update(adding: Rule(action: .deny, source: IPv4Prefix(address: target.source, length: 32)))
+                let (after, _) = try ProbeRun.observeAdaptively([target, control], in: context)
+                #expect(after.map(\.verdict) == [.denied, .allowed])
+            }
+        }
+
         @Test("state probes catch a ruleset that accepts everything from the server side")
         func brokenRulesetIsCaught() throws {
             try withInstalled(.nftables) { topology, context, _ in

@@ -20,3 +20,21 @@ struct EquivalenceTests {
         #expect(!record.passed)
     }
 }
+
+@Suite("Equivalence comparison of state probes")
+struct StateEquivalenceTests {
+    static let probe = StateProbe(sender: .server, kind: .udp, source: AddressPlan.server, destination: AddressPlan.client,
+                                  sourcePort: 7001, destinationPort: 47000)
+
+    @Test("an unsolicited packet that arrives is a mismatch for a stateful policy, and expected for a stateless one")
+    func unsolicitedArrival() {
+        let stateful = Policy(rules: [], defaultAction: .allow, tracking: ConnectionTracking())
+        let record = Equivalence.compareState(policy: stateful, probes: [Self.probe], observations: [.init(.allowed)])
+        #expect(record.mismatchCount == 1)
+        #expect(record.mismatches == [ProbeMismatch(flow: "UDP datagram from the server side, 198.18.1.1:7001 -> 198.18.0.1:47000, unsolicited",
+                                                    expected: "denied", observed: "allowed")])
+        #expect(Equivalence.compareState(policy: stateful, probes: [Self.probe], observations: [.init(.denied)]).passed)
+        let stateless = Policy(rules: [], defaultAction: .allow)
+        #expect(Equivalence.compareState(policy: stateless, probes: [Self.probe], observations: [.init(.allowed)]).passed)
+    }
+}
