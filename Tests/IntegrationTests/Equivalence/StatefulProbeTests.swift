@@ -55,6 +55,17 @@ extension KernelTests {
             }
         }
 
+        @Test("removing a stateful install leaves the namespace's firewall empty, and the host's untouched", arguments: backends)
+        func removalLeavesNothing(kind: BackendKind) throws {
+            let host = try FirewallSnapshot.take(nil)
+            try withInstalled(kind) { topology, _, installation in
+                try installation.remove()
+                let left = try FirewallSnapshot.take(topology.filterPoint.namespace)
+                #expect(left.isEmpty, "\(left)")
+            }
+            #expect(try FirewallSnapshot.take(nil) == host)
+        }
+
         /// What CaseExecutor's update check does, under a stateful policy: the target flow is tracked
         /// before the update (its first probe passed), and the probe after the update is still
         /// dropped — each probe socket takes a fresh ephemeral port, so it is a new flow the new
