@@ -16,7 +16,45 @@ public enum Equivalence {
         var record = compare(policy: policy, flows: flows, observations: observations)
         record.slowestAnswerMilliseconds = timing.slowestAnswerMilliseconds
         record.recheckedProbes = timing.recheckedFlows
+        guard policy.isStateful else { return record }
+        let probes = StateProbeSetGenerator().probes(for: policy, flows: flows)
+        let states = try ProbeStateRun.observe(probes, in: context, wait: stateWait(slowestAnswerMilliseconds: timing.slowestAnswerMilliseconds))
+        return merging(record, compareState(policy: policy, probes: probes, observations: states))
+    }
+
+    /// How long state probes wait for an arrival: like a trusted silence of the flow probes, at
+    /// least the full probe timeout and four times the slowest answer seen, at most the longest wait.
+    static func stateWait(slowestAnswerMilliseconds: Double?) -> Double {
+        let needed = (slowestAnswerMilliseconds ?? 0) / 1000 / ProbeRun.trustedShare
+        return min(max(needed, ProbeRun.timeout), ProbeRun.longestWait)
+    }
+
+    /// State probes against the state reference (`StateReference`): a packet that arrived is
+    /// "allowed", one that did not is "denied". Pure, unit-tested.
+    public static func compareState(policy: Policy, probes: [StateProbe], observations: [ProbeObservation]) -> EquivalenceRecord {
+        let expected = StateReference.verdicts(policy, probes)
+        var mismatches: [ProbeMismatch] = []
+        var total = 0
+        for (probe, (verdict, observation)) in zip(probes, zip(expected, observations)) {
+            let wanted: ProbeObservation.Verdict = verdict == .allow ? .allowed : .denied
+            guard observation.verdict != wanted else { continue }
+            total += 1
+            if mismatches.count < listedMismatches {
+                mismatches.append(ProbeMismatch(flow: probe.description, expected: wanted.rawValue, observed: observation.verdict.rawValue))
+            }
+        }
+        var record = EquivalenceRecord(probes: probes.count, mismatches: mismatches)
+        record.mismatchCount = total
         return record
+    }
+
+    /// The flow probes' record with the state probes' added (counts summed, lists joined up to the cap).
+    static func merging(_ record: EquivalenceRecord, _ state: EquivalenceRecord) -> EquivalenceRecord {
+        var merged = record
+        merged.probes += state.probes
+        merged.mismatchCount += state.mismatchCount
+        merged.mismatches += state.mismatches.prefix(max(0, listedMismatches - record.mismatches.count))
+        return merged
     }
 
     /// Pure comparison, unit-tested.

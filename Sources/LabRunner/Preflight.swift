@@ -12,6 +12,7 @@ public enum Preflight {
         try Privileges.requireRoot(for: "benchlab run")
         try ToolLocator.require(tools(for: scenario))
         try requireNamespacesAndVeth()
+        try ConntrackPreflight.check(scenario: scenario, backends: backends)
     }
 
     /// The programs a scenario's workloads and topology need.

@@ -7,6 +7,12 @@ struct PolicyDraft {
     var defaultAction: Action
     var generator: RuleGenerator?
     var explicitRules: [Rule]
+    /// `stateful: true`, and where it was written (to blame a topology that cannot track).
+    var statefulSite: Site? = nil
+    /// Set from `conntrack:` (or its defaults) once the draft is known to be stateful.
+    var tracking: ConnectionTracking? = nil
+
+    var isStateful: Bool { statefulSite != nil }
 
     static let allowAll = PolicyDraft(defaultAction: .allow, generator: nil, explicitRules: [])
 }
@@ -30,8 +36,14 @@ struct PolicyReader {
             generator = GeneratorReader(reader: reader).read(node)
             if generator == nil { return nil }
         }
-        guard let defaultAction, let rules else { return nil }
-        return PolicyDraft(defaultAction: defaultAction, generator: generator, explicitRules: rules)
+        // `.some(nil)`: stateless (absent or false); nil: present but invalid (already reported).
+        let stateful: Site?? = fields.value("stateful", default: Site?.none) { node -> Site?? in
+            guard let read = reader.boolean(node, subject("stateful")) else { return nil }
+            return .some(read.value ? read.site : nil)
+        }
+        guard let defaultAction, let rules, let stateful else { return nil }
+        let site = stateful
+        return PolicyDraft(defaultAction: defaultAction, generator: generator, explicitRules: rules, statefulSite: site)
     }
 
     func explicitRules(_ node: Node) -> [Rule]? {

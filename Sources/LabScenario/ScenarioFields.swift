@@ -22,6 +22,7 @@ enum ScenarioFields {
             SchemaField("parameters", .parameters, "Swept parameters: name → list of values, used as ${name} under policy and workloads."),
             SchemaField("policy", .object(policy, required: []), "The packet-filter policy every backend installs."),
             SchemaField("workloads", .workloads, "The traffic each case drives, in order."),
+            SchemaField("conntrack", .object(conntrack, required: []), "Connection tracking settings of a stateful policy (needs policy.stateful: true)."),
         ]
     }
 
@@ -32,6 +33,36 @@ enum ScenarioFields {
             SchemaField("default", .choice(Action.allCases.map(\.rawValue)), "What happens to traffic no rule matches (default allow)."),
             SchemaField("rules", .list(of: .object(rule, required: ["action"]), minimumCount: 0), "Explicit rules, after the generated ones."),
             SchemaField("generate", .object(generator, required: ["count"]), "Seeded rules drawn from the client pool."),
+            SchemaField("stateful", .boolean, "Track connections (default false): replies of tracked flows pass, new flows from the server side and invalid packets are dropped. Needs a forwarding policy point."),
+        ]
+    }
+
+    static var durationShape: SchemaShape { .quantity(pattern: "^[0-9]+(ms|s|m)?$", example: "5s") }
+
+    static var conntrack: [SchemaField] {
+        [
+            SchemaField("timeouts", .object(conntrackTimeouts, required: []), "Per-protocol idle timeouts (default: the kernel's)."),
+            SchemaField("table_size", .integer(ConnectionTracking.tableSizeRange), "Entries the table holds (default 524288)."),
+            SchemaField("sweep", .object(conntrackSweep, required: []), "When the swept BPF tracker's collector runs."),
+        ]
+    }
+
+    static var conntrackTimeouts: [SchemaField] {
+        [
+            SchemaField("tcp_syn", durationShape, "TCP flow with a SYN but no answer yet, whole seconds (default 120s)."),
+            SchemaField("tcp_established", durationShape, "Established TCP flow, whole seconds (default 5 days)."),
+            SchemaField("tcp_close", durationShape, "TCP flow after a FIN or RST, whole seconds (default 120s)."),
+            SchemaField("udp", durationShape, "UDP flow, whole seconds (default 30s)."),
+            SchemaField("icmp", durationShape, "ICMP echo flow, whole seconds (default 30s)."),
+        ]
+    }
+
+    static var conntrackSweep: [SchemaField] {
+        [
+            SchemaField("mode", .choice(SweepSettings.Mode.allCases.map(\.rawValue)), "fixed, or adaptive (Cilium's rule; default)."),
+            SchemaField("interval", durationShape, "The first (fixed: every) interval (default 1s)."),
+            SchemaField("floor", durationShape, "Shortest adaptive interval (default 100ms)."),
+            SchemaField("ceiling", durationShape, "Longest adaptive interval (default 10s)."),
         ]
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LabSystem
+import LabTopology
 import Yams
 
 /// Reads and validates scenario files. Every problem in a file is reported at once, each with its
@@ -63,7 +64,7 @@ struct ScenarioReading {
         var parameters = ParameterSection(fields["parameters"], reader: reader)
         parameters.apply(overrides, anchor: fields.keyPosition("parameters") ?? .start, log: log)
         let holders = PlaceholderCheck(document: document, log: log, declared: parameters.parameters).run(root: root)
-        let drafts = variantDrafts(fields, parameters, reader, holders)
+        let drafts = variantDrafts(fields, parameters, reader, holders, topology: header?.topology)
         guard let header, let drafts, log.isEmpty else { throw log.scenarioError }
         let variants = try drafts.variants(drawRules: drawRules, policyPosition: fields.keyPosition("policy"), log: log)
         return Scenario(name: header.name, description: header.description, sourcePath: path, sourceText: text,
@@ -86,7 +87,7 @@ struct ScenarioReading {
 
     /// `policy` and `workloads` for every point of the sweep (one point when nothing is swept).
     private func variantDrafts(_ fields: MappingFields, _ parameters: ParameterSection, _ reader: ValueReader,
-                               _ holders: PlaceholderCheck.Holders) -> VariantDrafts? {
+                               _ holders: PlaceholderCheck.Holders, topology: TopologySource?) -> VariantDrafts? {
         if parameters.variantCount > ParameterSection.maximumVariants {
             log.error("the sweep has \(parameters.variantCount) variants, more than the \(ParameterSection.maximumVariants) "
                       + "a run can take; remove values or split the scenario", at: fields.keyPosition("parameters") ?? .start)
@@ -110,7 +111,9 @@ struct ScenarioReading {
                 PolicyReader(reader: swept, sharedRules: sharedRules).read($0)
             }
             let workloads = sharedWorkloads.map { $0.value } ?? workloadsNode.flatMap { WorkloadReader(reader: swept).read($0) }
-            guard let policy, let workloads else { continue }
+            let tracked = policy.flatMap { StatefulPolicyCheck(fields: fields, reader: swept, topology: topology).tracking(of: $0) }
+            guard var policy, let workloads, let tracked else { continue }
+            policy.tracking = tracked
             drafts.append(point: point.map { ParameterBinding(name: $0.name, value: $0.value.text) }, workloads: workloads, policy: policy)
         }
         return drafts.count == points.count ? drafts : nil

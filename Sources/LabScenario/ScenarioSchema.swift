@@ -14,7 +14,7 @@ public enum ScenarioSchema {
     }
 
     static func document() -> [String: Any] {
-        var root = object(ScenarioFields.header, required: ScenarioFields.requiredHeader, swept: false, sweptKeys: ["policy", "workloads"])
+        var root = object(ScenarioFields.header, required: ScenarioFields.requiredHeader, swept: false, sweptKeys: PlaceholderCheck.sweptSections)
         root["$schema"] = "http://json-schema.org/draft-07/schema#"
         root["$id"] = "https://benchlab.invalid/scenarios/schema.json"
         root["title"] = "benchlab scenario"
@@ -32,6 +32,8 @@ public enum ScenarioSchema {
             var integer: [String: Any] = ["type": "integer", "minimum": range.lowerBound]
             if range.upperBound != Int.max { integer["maximum"] = range.upperBound }
             rendered = integer
+        case .boolean:
+            rendered = ["type": "boolean"]
         case .share:
             rendered = ["type": "number", "minimum": 0, "maximum": 1]
         case .choice(let names):

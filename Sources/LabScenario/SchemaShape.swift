@@ -3,6 +3,7 @@
 indirect enum SchemaShape {
     case text(pattern: String?)
     case integer(ClosedRange<Int>)
+    case boolean
     /// A number in [0, 1].
     case share
     case choice([String])

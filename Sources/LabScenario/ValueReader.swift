@@ -54,6 +54,18 @@ struct ValueReader {
         return number
     }
 
+    /// `true` or `false`, unquoted: a quoted "true" is text, and YAML 1.1's yes/no/on/off are refused
+    /// rather than guessed at.
+    func boolean(_ node: Node, _ subject: String) -> (value: Bool, site: Site)? {
+        guard let value = scalar(node, subject, expected: "true or false") else { return nil }
+        guard value.isPlain, value.text == "true" || value.text == "false" else {
+            let quoted = value.isPlain ? "" : " (the quotes make it text)"
+            log.error("\(subject) must be true or false, got \(value.shown)\(quoted)", at: value.site)
+            return nil
+        }
+        return (value.text == "true", value.site)
+    }
+
     /// One of an enumeration's raw values; `noun` names the kind in "unknown backend 'xpd'".
     func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ subject: String, noun: String) -> Choice?
     where Choice.RawValue == String {

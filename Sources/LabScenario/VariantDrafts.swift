@@ -34,7 +34,7 @@ struct VariantDrafts {
             let generated = policy.generator.flatMap { drawn[$0] } ?? []
             let rules = generated + policy.explicitRules
             return Variant(point: draft.point, workloads: draft.workloads,
-                           policy: Policy(rules: rules, defaultAction: policy.defaultAction))
+                           policy: Policy(rules: rules, defaultAction: policy.defaultAction, tracking: policy.tracking))
         }
     }
 }

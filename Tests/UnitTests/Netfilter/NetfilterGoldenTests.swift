@@ -29,6 +29,34 @@ struct NetfilterGoldenTests {
         try Golden.check(artifact.text, against: Golden.directory.appendingPathComponent("netfilter/\(file).\(artifact.kind)"))
     }
 
+    /// A stateful ruleset is only whole once installed (its interface rules need the filter point),
+    /// so the golden file holds every load `install` runs at the routed topology's point, each under
+    /// the command that reads it.
+    @Test("a stateful policy's install loads match the golden file", arguments: cases)
+    func statefulGolden(backendName: String, defaultAction: Action) throws {
+        let backend = Self.backend(backendName) as! any NetfilterBackend
+        var policy = NetfilterFixtures.features(default: defaultAction)
+        policy.tracking = ConnectionTracking()
+        let artifact = try backend.compile(policy)
+        let loads = try backend.installLoads(artifact, at: NetfilterFixtures.routedPoint)
+        let text = loads.map { "#### \(([$0.tool] + $0.arguments).joined(separator: " "))\n\($0.input)" }.joined()
+        let file = "\(backendName)-stateful-default-\(defaultAction.rawValue)"
+        try Golden.check(text, against: Golden.directory.appendingPathComponent("netfilter/\(file).\(artifact.kind)"))
+    }
+
+    @Test("a stateful policy cannot be attached where the point does not forward", arguments: backends.map(\.name))
+    func statefulNeedsForwarding(backendName: String) throws {
+        let backend = Self.backend(backendName) as! any NetfilterBackend
+        var policy = NetfilterFixtures.features(default: .deny)
+        policy.tracking = ConnectionTracking()
+        let artifact = try backend.compile(policy)
+        // Checked before anything runs: no namespace is needed to see the refusal.
+        #expect(throws: BackendUnsupported.self) { try backend.install(artifact, policy: policy, at: NetfilterFixtures.pairPoint) }
+        if backendName != "nftables" {
+            #expect(throws: (any Error).self) { try backend.installLoads(artifact, at: NetfilterFixtures.pairPoint) }
+        }
+    }
+
     @Test("compiling is deterministic: two backends, two runs, one text", arguments: backends.map(\.name))
     func deterministic(backendName: String) throws {
         let policy = try NetfilterFixtures.generated(300)

@@ -30,11 +30,12 @@ public final class IptablesIpsetBackend: NetfilterBackend {
         try NetfilterSupport.check(policy, for: kind)
         let layout = layout(policy)
         let comment = [
-            "benchlab iptables-ipset: \(policy.rules.count) rules in \(layout.rules.count) chain rules, \(layout.sets.count) sets, default \(policy.defaultAction.rawValue)",
-            "install adds -A <FORWARD|INPUT> -i <ingress> -j \(IptablesRestoreFile.chain) before COMMIT",
+            "benchlab iptables-ipset: \(policy.rules.count) rules in \(layout.rules.count) chain rules, \(layout.sets.count) sets, default \(policy.defaultAction.rawValue)"
+                + (policy.isStateful ? ", stateful" : ""),
+            "install adds " + IptablesRestoreFile.attachmentSummary(stateful: policy.isStateful),
         ]
         let artifact = IptablesIpsetArtifact(ipset: IpsetRestoreFile.restoreText(layout.sets),
-                                             iptables: IptablesRestoreFile.policyChain(layout, comment: comment))
+                                             iptables: IptablesRestoreFile.policyChain(layout, comment: comment, stateful: policy.isStateful))
         return BackendArtifact(kind: "ipset", text: artifact.text)
     }
 
@@ -50,9 +51,10 @@ public final class IptablesIpsetBackend: NetfilterBackend {
     /// Both loads, timed together: the policy is in force only once both ran. A failure removes
     /// whatever got in (ipset restore is not transactional: the lines before a bad one stay).
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
-        try NetfilterSupport.check(policy, for: kind)
+        try NetfilterSupport.check(policy, at: point, for: kind)
         let loads = try installLoads(artifact, at: point)
         var gates = try chain.gates(in: point.namespace)
+        gates.merge(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         gates["ipset_version"] = ToolVersion(try NetfilterQuery.run("ipset", ["--version"], in: point.namespace)).version
         do {
             let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }

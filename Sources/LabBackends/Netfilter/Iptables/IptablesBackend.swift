@@ -18,10 +18,11 @@ public final class IptablesBackend: NetfilterBackend {
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         try NetfilterSupport.check(policy, for: kind)
         let comment = [
-            "benchlab \(kind.rawValue): \(policy.rules.count) rules, default \(policy.defaultAction.rawValue)",
-            "load: \(variant.restoreTool) -w --noflush; install adds -A <FORWARD|INPUT> -i <ingress> -j \(IptablesRestoreFile.chain) before COMMIT",
+            "benchlab \(kind.rawValue): \(policy.rules.count) rules, default \(policy.defaultAction.rawValue)\(policy.isStateful ? ", stateful" : "")",
+            "load: \(variant.restoreTool) -w --noflush; install adds " + IptablesRestoreFile.attachmentSummary(stateful: policy.isStateful),
         ]
-        return BackendArtifact(kind: "rules", text: IptablesRestoreFile.policyChain(.linear(policy), comment: comment))
+        return BackendArtifact(kind: "rules", text: IptablesRestoreFile.policyChain(.linear(policy), comment: comment,
+                                                                                    stateful: policy.isStateful))
     }
 
     /// The exact loads `install` runs, for inspection and for replaying by hand.
@@ -30,9 +31,10 @@ public final class IptablesBackend: NetfilterBackend {
     }
 
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
-        try NetfilterSupport.check(policy, for: kind)
+        try NetfilterSupport.check(policy, at: point, for: kind)
         let loads = try installLoads(artifact, at: point)
-        let gates = try chain.gates(in: point.namespace)
+        var gates = try chain.gates(in: point.namespace)
+        gates.merge(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }
         return IptablesInstallation(chain: chain, point: point, policy: policy, gates: gates, installMilliseconds: milliseconds)
     }

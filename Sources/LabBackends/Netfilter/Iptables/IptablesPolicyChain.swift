@@ -15,7 +15,8 @@ struct IptablesPolicyChain {
 
     func install(_ policyChain: String, at point: FilterPoint) throws -> BulkLoad {
         guard let text = IptablesRestoreFile.attaching(policyChain, at: point) else {
-            throw LabFailure("\(variant.backendKind.rawValue): the artifact is not an iptables-restore policy chain ending with COMMIT")
+            throw LabFailure("\(variant.backendKind.rawValue): the artifact is not an iptables-restore policy chain ending with COMMIT, "
+                             + "or it is stateful and \(point.namespace)'s filter point does not forward")
         }
         return load(text)
     }
@@ -38,8 +39,9 @@ struct IptablesPolicyChain {
     func remove(at point: FilterPoint) throws {
         guard try hasFilterTable(in: point.namespace) else { return }
         let reader = try IptablesSaveReader(NetfilterQuery.run(variant.saveTool, ["-t", "filter"], in: point.namespace))
-        let chain = IptablesRestoreFile.chain
-        if let removal = IptablesRestoreFile.removal(jumps: reader.jumps(to: chain), chainExists: reader.declaresChain(chain)) {
+        let chains = [IptablesRestoreFile.stateChain, IptablesRestoreFile.chain]
+        let jumps = chains.flatMap { reader.jumps(to: $0) }
+        if let removal = IptablesRestoreFile.removal(jumps: jumps, chains: chains.filter(reader.declaresChain)) {
             try load(removal).run(in: point.namespace)
         }
         guard variant == .nft else { return }

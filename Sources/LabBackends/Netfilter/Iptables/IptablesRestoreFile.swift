@@ -6,27 +6,57 @@ import LabTopology
 enum IptablesRestoreFile {
     /// The user chain holding the policy; the filter point's hook jumps to it.
     static let chain = "BLPOLICY"
+    /// A stateful policy's connection-state chain: the hook jumps here, and only new flows from the
+    /// client side go on to the policy chain (see `StatefulLayout`).
+    static let stateChain = "BLSTATE"
 
     /// The policy chain: declared (created, or flushed when it exists), filled in order, closed by
-    /// the default verdict. Not yet reachable: `attaching` adds the jump.
-    static func policyChain(_ layout: ChainLayout, comment: [String]) -> String {
+    /// the default verdict. Not yet reachable: `attaching` adds the jump. A stateful policy also
+    /// declares the state chain with its interface-free rules (established and related accepted,
+    /// invalid dropped); the interface rules need the filter point and come with the jump.
+    static func policyChain(_ layout: ChainLayout, comment: [String], stateful: Bool = false) -> String {
         var lines = comment.map { "# \($0)" }
-        lines.reserveCapacity(layout.rules.count + comment.count + 6)
+        lines.reserveCapacity(layout.rules.count + comment.count + 9)
         lines.append("*filter")
         lines.append(":\(chain) - [0:0]")
+        if stateful { lines.append(":\(stateChain) - [0:0]") }
         for rule in layout.rules { lines.append("-A \(chain) \(IptablesRuleSyntax.arguments(rule))") }
         lines.append("-A \(chain) -j \(IptablesRuleSyntax.verdict(layout.defaultAction))")
+        if stateful {
+            lines.append("-A \(stateChain) -m conntrack --ctstate \(StatefulLayout.passingStates.map { $0.uppercased() }.joined(separator: ",")) -j ACCEPT")
+            lines.append("-A \(stateChain) -m conntrack --ctstate INVALID -j DROP")
+        }
         lines.append("COMMIT")
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// What `attaching` adds, for the artifact's comment.
+    static func attachmentSummary(stateful: Bool) -> String {
+        guard stateful else { return "-A <FORWARD|INPUT> -i <ingress> -j \(chain) before COMMIT" }
+        return "-A \(stateChain) -i <ingress> -m conntrack --ctstate NEW -j \(chain), -A \(stateChain) -i <egress> -j DROP, "
+            + "-A FORWARD -j \(stateChain) before COMMIT"
+    }
+
+    /// Whether a `policyChain` text is a stateful one (it declares the state chain).
+    static func isStateful(_ text: String) -> Bool { text.contains("\n:\(stateChain) - [0:0]\n") }
+
     /// `text` with the jump from the filter point's hook spliced in before its COMMIT, so the chain
     /// and its attachment land in one commit: one table replacement (legacy) or one netlink
     /// batch (nft); the chain is never reachable half-filled. nil for a text that is not a
-    /// `policyChain` (it must end with its COMMIT).
+    /// `policyChain` (it must end with its COMMIT), or a stateful one for a point without an
+    /// egress interface.
     static func attaching(_ text: String, at point: FilterPoint) -> String? {
         guard text.hasSuffix("\nCOMMIT\n") else { return nil }
-        return text.dropLast("COMMIT\n".count) + "-A \(jumpSpecification(point))\nCOMMIT\n"
+        let body = text.dropLast("COMMIT\n".count)
+        guard isStateful(text) else { return body + "-A \(jumpSpecification(point))\nCOMMIT\n" }
+        guard let egress = point.egressInterface, point.hook == .forward else { return nil }
+        return body + """
+            -A \(stateChain) -i \(point.ingressInterface) -m conntrack --ctstate NEW -j \(chain)
+            -A \(stateChain) -i \(egress) -j DROP
+            -A \(hookChain(point)) -j \(stateChain)
+            COMMIT
+
+            """
     }
 
     /// The jump rule without its `-A`/`-D`: only packets entering the ingress interface (the
@@ -45,10 +75,17 @@ enum IptablesRestoreFile {
     /// Undoes `policyChain` + `attaching` as found in the table: the jumps first (a chain still
     /// referenced cannot be deleted), then the chain. nil when there is nothing to undo.
     static func removal(jumps: [String], chainExists: Bool) -> String? {
-        guard !jumps.isEmpty || chainExists else { return nil }
+        removal(jumps: jumps, chains: chainExists ? [chain] : [])
+    }
+
+    /// The general form: every chain is flushed before any is deleted (the state chain jumps to the
+    /// policy chain, so neither can go while the other still holds that rule).
+    static func removal(jumps: [String], chains: [String]) -> String? {
+        guard !jumps.isEmpty || !chains.isEmpty else { return nil }
         var lines = ["*filter"]
         lines += jumps.map { "-D \($0)" }
-        if chainExists { lines += ["-F \(chain)", "-X \(chain)"] }
+        lines += chains.map { "-F \($0)" }
+        lines += chains.map { "-X \($0)" }
         lines.append("COMMIT")
         return lines.joined(separator: "\n") + "\n"
     }

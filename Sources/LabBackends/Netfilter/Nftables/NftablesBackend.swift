@@ -21,24 +21,31 @@ public final class NftablesBackend: NetfilterBackend {
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         try NetfilterSupport.check(policy, for: kind)
         let layout = layout(policy)
+        let stateful = policy.isStateful
+        let attachment = stateful
+            ? "the state chain's interface rules (iifname <ingress> ct state new jump \(NftablesScript.policyChain); iifname <egress> drop) "
+                + "and the base chain \(NftablesScript.hookChain) (hook forward, jump \(NftablesScript.stateChain))"
+            : "the base chain \(NftablesScript.hookChain) (hook forward or input, iifname <ingress> jump \(NftablesScript.policyChain))"
         let comment = [
-            "benchlab nftables: \(policy.rules.count) rules in \(layout.rules.count) chain rules, \(layout.sets.count) sets, default \(policy.defaultAction.rawValue)",
-            "load: nft -f -; install adds the base chain \(NftablesScript.hookChain) (hook forward or input, iifname <ingress> jump \(NftablesScript.policyChain))",
+            "benchlab nftables: \(policy.rules.count) rules in \(layout.rules.count) chain rules, \(layout.sets.count) sets, default \(policy.defaultAction.rawValue)"
+                + (stateful ? ", stateful" : ""),
+            "load: nft -f -; install adds \(attachment)",
         ]
-        return BackendArtifact(kind: "nft", text: NftablesScript.policy(layout, comment: comment))
+        return BackendArtifact(kind: "nft", text: NftablesScript.policy(layout, comment: comment, stateful: stateful))
     }
 
     /// The exact load `install` runs: the policy and its base chain in one transaction.
     public func installLoads(_ artifact: BackendArtifact, at point: FilterPoint) -> [BulkLoad] {
-        [Self.nft(artifact.text + NftablesScript.attachment(at: point))]
+        [Self.nft(artifact.text + NftablesScript.attachment(at: point, stateful: NftablesScript.isStateful(artifact.text)))]
     }
 
     static func nft(_ script: String) -> BulkLoad { BulkLoad(tool: "nft", arguments: ["-f", "-"], input: script) }
 
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
-        try NetfilterSupport.check(policy, for: kind)
+        try NetfilterSupport.check(policy, at: point, for: kind)
         let version = ToolVersion(try NetfilterQuery.run("nft", ["--version"], in: point.namespace))
-        let gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesScript.family]
+        var gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesScript.family]
+        gates.merge(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         let milliseconds = try installLoads(artifact, at: point).reduce(0) { $0 + (try $1.run(in: point.namespace)) }
         return NftablesInstallation(point: point, policy: policy, layout: layout(policy), gates: gates,
                                     installMilliseconds: milliseconds)

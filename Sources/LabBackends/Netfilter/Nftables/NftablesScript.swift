@@ -15,11 +15,15 @@ enum NftablesScript {
     static let table = "benchlab"
     static let policyChain = "blpolicy"
     static let hookChain = "blhook"
+    /// A stateful policy's connection-state chain (see `StatefulLayout`).
+    static let stateChain = "blstate"
 
     static func setName(clause: Int) -> String { "src_c\(clause)" }
 
     /// The table with its sets and the policy chain. Not reachable until `attachment` is added.
-    static func policy(_ layout: ChainLayout, comment: [String]) -> String {
+    /// A stateful policy adds the state chain with its interface-free rules; the interface rules
+    /// need the filter point and come with the attachment.
+    static func policy(_ layout: ChainLayout, comment: [String], stateful: Bool = false) -> String {
         var lines = comment.map { "# \($0)" }
         lines.append("table \(family) \(table) {")
         for set in layout.sets { lines += setDeclaration(set.name, set.prefixes) }
@@ -27,6 +31,12 @@ enum NftablesScript {
         for rule in layout.rules { lines.append("\t\t\(statement(rule))") }
         lines.append("\t\tcounter \(verdict(layout.defaultAction))")
         lines.append("\t}")
+        if stateful {
+            lines.append("\tchain \(stateChain) {")
+            lines.append("\t\tct state \(StatefulLayout.passingStates.joined(separator: ",")) accept")
+            lines.append("\t\tct state invalid drop")
+            lines.append("\t}")
+        }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -48,13 +58,39 @@ enum NftablesScript {
     /// The base chain on the filter point's hook: only packets entering the ingress interface jump
     /// to the policy; replies arrive on the other interface and meet the base chain's accept policy.
     /// Added in the same `nft -f` transaction as the policy, so it is never reachable half-built.
-    static func attachment(at point: FilterPoint) -> String {
+    /// A stateful script gets `statefulAttachment` instead.
+    static func attachment(at point: FilterPoint, stateful: Bool = false) -> String {
         let hook = point.hook == .forward ? "forward" : "input"
+        if stateful, let attachment = statefulAttachment(at: point) { return attachment }
         return """
         table \(family) \(table) {
         \tchain \(hookChain) {
         \t\ttype filter hook \(hook) priority filter; policy accept;
         \t\tiifname "\(point.ingressInterface)" jump \(policyChain)
+        \t}
+        }
+
+        """
+    }
+
+    /// Whether a `policy` script is a stateful one (it declares the state chain).
+    static func isStateful(_ script: String) -> Bool { script.contains("\n\tchain \(stateChain) {\n") }
+
+    /// A stateful policy's attachment: the base chain sends every forwarded packet to the state
+    /// chain, which gets its interface rules here — new flows from the client side go to the
+    /// policy chain, anything else from the server side is dropped. nil for a point that does not
+    /// forward (refused before: the scenario reader and `NetfilterSupport` check it).
+    static func statefulAttachment(at point: FilterPoint) -> String? {
+        guard point.hook == .forward, let egress = point.egressInterface else { return nil }
+        return """
+        table \(family) \(table) {
+        \tchain \(stateChain) {
+        \t\tiifname "\(point.ingressInterface)" ct state new jump \(policyChain)
+        \t\tiifname "\(egress)" drop
+        \t}
+        \tchain \(hookChain) {
+        \t\ttype filter hook forward priority filter; policy accept;
+        \t\tjump \(stateChain)
         \t}
         }
 

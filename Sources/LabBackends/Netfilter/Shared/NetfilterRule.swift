@@ -1,5 +1,6 @@
 import LabNetwork
 import LabPolicy
+import LabTopology
 
 /// Which sources a netfilter rule matches. A /0 anywhere means "any source": iptables and nft would
 /// accept `0.0.0.0/0` but ipset's hash:net rejects it ("The value of the CIDR parameter of the IP
@@ -60,5 +61,20 @@ enum NetfilterSupport {
         guard policy.family == .ipv4 else {
             throw BackendUnsupported(backend, "the policy is \(policy.family.rawValue); this backend builds IPv4 rulesets only for now")
         }
+    }
+
+    /// A stateful policy needs a point that forwards: the state rules tell the client side from the
+    /// server side by interface (the scenario reader refuses it earlier; this guards every other caller).
+    static func check(_ policy: Policy, at point: FilterPoint, for backend: BackendKind) throws {
+        try check(policy, for: backend)
+        guard !policy.isStateful || (point.hook == .forward && point.egressInterface != nil) else {
+            throw BackendUnsupported(backend, "a stateful policy needs a forwarding policy point; \(point.namespace) filters at INPUT")
+        }
+    }
+
+    /// For a stateful policy: nf_conntrack's sysctls in the policy namespace, as gates; none otherwise.
+    static func conntrackGates(_ policy: Policy, at point: FilterPoint) throws -> [String: String] {
+        guard let tracking = policy.tracking else { return [:] }
+        return try ConntrackSysctls.apply(tracking, in: point.namespace)
     }
 }
