@@ -100,7 +100,7 @@ int BL_PROGRAM_NAME(bl_ct_filter)(BL_CTX *ctx)
 	table = bl_ct_table();
 	if (!table)
 		return BL_VERDICT_DROP; /* a stateful filter without its table cannot tell a reply */
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_coarse_ns(); /* why coarse: bpf/include/conntrack_maps.h */
 	if (BL_INGRESS_IFINDEX(ctx) == bl_ct_client_ifindex)
 		return bl_ct_from_client(&pkt, table, now, BL_PACKET_BYTES(ctx));
 	return bl_ct_from_server(&pkt, table, now);

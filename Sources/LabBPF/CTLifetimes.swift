@@ -22,7 +22,7 @@ public struct CTLifetimes: Sendable, Hashable {
         return UInt64(seconds) * 1_000_000_000
     }
 
-    /// Whether `entry` has expired at `now` (CLOCK_MONOTONIC ns), as the program decides it.
+    /// Whether `entry` has expired at `now` (CLOCK_MONOTONIC_COARSE ns, CTClock), as the program decides it.
     public func isExpired(_ entry: bl_ct_entry, proto: UInt8, now: UInt64) -> Bool {
         Int64(bitPattern: now &- entry.last_seen_ns) > Int64(nanoseconds(proto: proto, state: entry.state))
     }

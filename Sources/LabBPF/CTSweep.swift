@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CLibBPF
 import LabSystem
 
@@ -17,12 +20,22 @@ public struct CTSweep: Sendable {
         let start = MonotonicClock.nanoseconds()
         let entries = try table.entries()
         // Compared with the time of the read, not the start: an entry that expires during a long walk
-        // is the next sweep's.
-        let now = MonotonicClock.nanoseconds()
+        // is the next sweep's. The datapath's clock (CLOCK_MONOTONIC_COARSE, bpf/include/conntrack_maps.h),
+        // so the collector never deletes what the program still treats as live.
+        let now = CTClock.coarseNanoseconds()
         let expired = entries.filter { lifetimes.isExpired($0.entry, proto: $0.key.proto, now: now) }.map(\.key)
         try table.delete(expired)
         let end = MonotonicClock.nanoseconds()
         return CTSweep(examined: entries.count, deleted: expired, deletedAtNanoseconds: end, startNanoseconds: start,
                        durationNanoseconds: end - start)
+    }
+}
+
+/// CLOCK_MONOTONIC_COARSE, the clock the tracker stamps entries with (bpf_ktime_get_coarse_ns).
+public enum CTClock {
+    public static func coarseNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -173,10 +173,12 @@ static __always_inline int bl_ct_lookup(void *table, const struct bl_ct_key *key
 	return bl_ct_expired(*entry, key->proto, now) ? BL_CT_EXPIRED : BL_CT_LIVE;
 }
 
-/* A packet of a live entry: refresh it and count the direction. */
+/* A packet of a live entry: refresh it and count the direction. The coarse clock moves once a tick,
+ * so most packets find last_seen already current and leave that word alone. */
 static __always_inline void bl_ct_refresh(struct bl_ct_entry *entry, const struct bl_packet *pkt, int from_server, __u64 now)
 {
-	entry->last_seen_ns = now;
+	if (entry->last_seen_ns != now)
+		entry->last_seen_ns = now;
 	if (pkt->proto == IPPROTO_TCP)
 		bl_ct_step_tcp(entry, pkt, from_server);
 	if (from_server) {

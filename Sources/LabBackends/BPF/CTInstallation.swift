@@ -91,7 +91,9 @@ final class CTInstallation: Installation {
     /// table holds none of these flows): a packet of an established TCP flow and the first packet of
     /// new flows, beside the stateless filter's time for the same packets on the same policy.
     func microbenchmarks() throws -> [Sample] {
-        guard filter != nil, let serverSide = point.egressInterface else { return [] }
+        guard filter != nil, let serverSide = point.egressInterface, let flow = CTMicrobenchmark.flow(for: enforcedPolicy) else {
+            return []
+        }
         let image = try owner.image(enforcedPolicy)
         let figures = try NetworkNamespace.run(in: point.namespace) {
             let client = try CTFilter.index(of: InterfaceTarget(interface: point.ingressInterface))
@@ -100,7 +102,7 @@ final class CTInstallation: Installation {
                                      capacity: 65_536, clientIndex: client)
             let stateless = try BPFFilter(variant: owner.variant, image: image)
             return try CTMicrobenchmark(filter: bench, stateless: stateless, clientIndex: client, serverIndex: server,
-                                        flow: CTMicrobenchmark.flow(for: enforcedPolicy)).measure()
+                                        flow: flow).measure()
         }
         return figures.map { Sample(workload: "policy", metric: $0.metric, value: $0.nanoseconds) }
     }

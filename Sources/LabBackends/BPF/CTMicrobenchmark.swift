@@ -12,35 +12,47 @@ struct CTMicrobenchmark {
     let stateless: BPFFilter
     let clientIndex: UInt32
     let serverIndex: UInt32
-    /// A TCP flow the policy allows.
-    let flow: (source: IPv4Address, destination: IPv4Address, port: UInt16)
+    /// A flow the policy allows, in whose protocol the established flow is measured.
+    let flow: BenchFlow
+
+    struct BenchFlow {
+        let proto: IPProtocol
+        let source: IPv4Address
+        let destination: IPv4Address
+        let port: UInt16
+    }
 
     static let established = "ns_per_pkt_ct_established"
     static let statelessSame = "ns_per_pkt_ct_stateless"
     static let newFlow = "ns_per_pkt_ct_new"
     static let statelessSingle = "ns_per_pkt_ct_stateless_single"
 
-    /// A TCP flow between the lab's client and server that the policy allows (port 5201, else the
-    /// first allowed port of a TCP rule); nil when the policy allows no TCP flow to the server.
-    static func flow(for policy: Policy) -> (source: IPv4Address, destination: IPv4Address, port: UInt16) {
-        let candidates: [UInt16] = [5201, 80, 443, 22] + policy.rules.compactMap { $0.destinationPorts?.lower }
-        let port = candidates.first { port in
-            ReferenceEvaluator.verdict(policy, Flow(proto: .tcp, source: AddressPlan.client, destination: AddressPlan.server,
-                                                   destinationPort: port)) == .allow
-        } ?? 5201
-        return (AddressPlan.client, AddressPlan.server, port)
+    /// A TCP flow between the lab's client and server that the policy allows (port 5201, a few
+    /// common ones, or the first port of a rule), else such a UDP flow; nil when it allows neither
+    /// (there is no established flow to time).
+    static func flow(for policy: Policy) -> BenchFlow? {
+        let candidates: [UInt16] = [5201, 80, 443, 22, 5000] + policy.rules.compactMap { $0.destinationPorts?.lower }
+        for proto in [IPProtocol.tcp, .udp] {
+            let allowed = candidates.first { port in
+                ReferenceEvaluator.verdict(policy, Flow(proto: proto, source: AddressPlan.client, destination: AddressPlan.server,
+                                                        destinationPort: port)) == .allow
+            }
+            if let allowed { return BenchFlow(proto: proto, source: AddressPlan.client, destination: AddressPlan.server, port: allowed) }
+        }
+        return nil
     }
 
+    /// A packet of the flow from `sourcePort` (TCP flags ignored for UDP).
     func packet(_ flags: UInt8, sourcePort: UInt16, reply: Bool = false) -> [UInt8] {
         var packet = reply
-            ? TestPacket(proto: .tcp, source: flow.destination, destination: flow.source, sourcePort: flow.port, destinationPort: sourcePort)
-            : TestPacket(proto: .tcp, source: flow.source, destination: flow.destination, sourcePort: sourcePort, destinationPort: flow.port)
+            ? TestPacket(proto: flow.proto, source: flow.destination, destination: flow.source, sourcePort: flow.port, destinationPort: sourcePort)
+            : TestPacket(proto: flow.proto, source: flow.source, destination: flow.destination, sourcePort: sourcePort, destinationPort: flow.port)
         packet.tcpFlags = flags
         return packet.bytes
     }
 
     func measure() throws -> [(metric: String, nanoseconds: Double)] {
-        // Establish one flow: SYN, SYN-ACK, then time its ACKs.
+        // Establish one flow: SYN, SYN-ACK, then time its ACKs (for UDP: a datagram, its reply, then the next ones).
         _ = try filter.run(packet(0x02, sourcePort: 30000), ingressIndex: clientIndex)
         _ = try filter.run(packet(0x12, sourcePort: 30000, reply: true), ingressIndex: serverIndex)
         let ack = packet(0x10, sourcePort: 30000)
