@@ -67,7 +67,8 @@ public final class CTFilter {
     /// Runs the program on `packet` as if it arrived on interface `ingressIndex` (resolved by the
     /// kernel in the calling thread's namespace: run it inside the filter's namespace).
     public func run(_ packet: [UInt8], ingressIndex: UInt32, repeat repetitions: Int = 1) throws -> FilterRun {
-        let run = try filter.program.testRun(packet: packet, context: context(packet: packet, ingressIndex: ingressIndex),
+        let run = try filter.program.testRun(packet: packet,
+                                             context: Self.context(filter.variant, packet: packet, ingressIndex: ingressIndex),
                                              repeat: repetitions)
         guard let verdict = filter.variant.verdict(returnCode: run.returnValue) else {
             preconditionFailure("bl_ct_filter returned \(run.returnValue), which it never returns")
@@ -75,8 +76,9 @@ public final class CTFilter {
         return FilterRun(verdict: verdict, nanosecondsPerRun: run.nanosecondsPerRun)
     }
 
-    private func context(packet: [UInt8], ingressIndex: UInt32) -> [UInt8] {
-        switch filter.variant {
+    /// A test run's ctx_in naming the ingress interface, for either variant.
+    static func context(_ variant: FilterVariant, packet: [UInt8], ingressIndex: UInt32) -> [UInt8] {
+        switch variant {
         case .xdp:
             // The kernel wants data_end == the packet's length and no metadata.
             var md = xdp_md()

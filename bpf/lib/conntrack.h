@@ -27,6 +27,7 @@
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 #include "conntrack_maps.h"
+#include "ct_counters.h"
 #include "parse.h"
 
 #define BL_TCP_FIN 0x01
@@ -51,22 +52,6 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } bl_ct_tables SEC(".maps");
-
-/* Why each tracked packet got its verdict, by enum bl_ct_counter_index. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BL_CT_COUNTER_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} bl_ct_counters SEC(".maps");
-
-static __always_inline void bl_ct_count(__u32 index)
-{
-	__u64 *counter = bpf_map_lookup_elem(&bl_ct_counters, &index);
-
-	if (counter)
-		*counter += 1;
-}
 
 /* The table packets use now; NULL only if user space never put one in (the loader always does). */
 static __always_inline void *bl_ct_table(void)
