@@ -14,6 +14,8 @@ public enum BackendFactory {
         case .tcCtLRU: return CTBackend(variant: .tc, table: .lru)
         case .xdpCtSwept: return CTBackend(variant: .xdp, table: .swept)
         case .tcCtSwept: return CTBackend(variant: .tc, table: .swept)
+        case .xdpCtKfunc: return CTBackend(variant: .xdp, table: nil)
+        case .tcCtKfunc: return CTBackend(variant: .tc, table: nil)
         }
     }
 }

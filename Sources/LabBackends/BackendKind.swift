@@ -17,19 +17,22 @@ public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
     case tcCtLRU = "tc-ct-lru"
     case xdpCtSwept = "xdp-ct-swept"
     case tcCtSwept = "tc-ct-swept"
+    /// The stateful filter asking nf_conntrack from BPF (conntrack kfuncs), where the kernel has them.
+    case xdpCtKfunc = "xdp-ct-kfunc"
+    case tcCtKfunc = "tc-ct-kfunc"
 
     public var family: BackendFamily {
         switch self {
         case .none: return .baseline
         case .iptablesLegacy, .iptablesNft, .iptablesIpset, .nftables: return .netfilter
-        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept: return .ebpf
+        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return .ebpf
         }
     }
 
     /// Whether the backend tracks connections and so needs a stateful policy (and refuses a stateless one).
     public var tracksConnections: Bool {
         switch self {
-        case .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept: return true
+        case .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return true
         default: return false
         }
     }

@@ -7,14 +7,16 @@ import LabTopology
 
 /// `xdp-ct-lru`, `tc-ct-lru`, `xdp-ct-swept`, `tc-ct-swept`: benchlab's stateful filter
 /// (bpf/ct_filter.bpf.c) with the policy in its maps and the lab's tracker in an LRU or plain hash
-/// of the scenario's table size, attached to the ingress of both interfaces of a forwarding filter
-/// point. Install time covers load and verification, the map fill and both attaches.
+/// of the scenario's table size; `xdp-ct-kfunc`, `tc-ct-kfunc`: the same semantics on nf_conntrack
+/// through the conntrack kfuncs (bpf/ct_kfunc.bpf.c). Attached to the ingress of both interfaces of
+/// a forwarding filter point. Install time covers load and verification, the map fill and both attaches.
 public final class CTBackend: FilterBackend {
     let variant: FilterVariant
-    let table: CTTableKind
+    /// The lab's table kind; nil for the kfunc tracker (nf_conntrack's table).
+    let table: CTTableKind?
     private var compiled: (policy: Policy, image: BPFPolicyImage)?
 
-    public init(variant: FilterVariant, table: CTTableKind) {
+    public init(variant: FilterVariant, table: CTTableKind?) {
         self.variant = variant
         self.table = table
     }
@@ -25,12 +27,15 @@ public final class CTBackend: FilterBackend {
         case (.tc, .lru): return .tcCtLRU
         case (.xdp, .swept): return .xdpCtSwept
         case (.tc, .swept): return .tcCtSwept
+        case (.xdp, nil): return .xdpCtKfunc
+        case (.tc, nil): return .tcCtKfunc
         }
     }
 
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         let tracking = try self.tracking(policy)
-        let header = "# tracker \(table.rawValue) (\(table.mapTypeName)), \(tracking.tableSize) entries; timeouts "
+        let store = table.map { "\($0.rawValue) (\($0.mapTypeName)), \(tracking.tableSize) entries" } ?? "nf_conntrack through kfuncs"
+        let header = "# tracker \(store); timeouts "
             + tracking.timeouts.named.map { "\($0.key)=\($0.seconds)s" }.joined(separator: " ") + "\n"
         return BackendArtifact(kind: "maps", text: header + (try image(policy).dump))
     }
@@ -42,22 +47,30 @@ public final class CTBackend: FilterBackend {
                 + "both directions; \(point.namespace) is an input point")
         }
         let image = try image(policy)
+        if table == nil, let reason = CTKfuncFilter.unavailability(variant: variant) {
+            throw BackendUnsupported(kind, "not available on this kernel: \(reason)")
+        }
         let client = InterfaceTarget(interface: point.ingressInterface, namespace: point.namespace)
         let server = InterfaceTarget(interface: serverSide, namespace: point.namespace)
-        var loaded: (CTFilter, [CTInstallation.Attachment])?
+        var loaded: (any StatefulProgram, [CTInstallation.Attachment])?
         let (_, milliseconds) = try MonotonicClock.measure {
-            let filter = try CTFilter(variant: variant, image: image, timeouts: tracking.timeouts, kind: table,
-                                      capacity: tracking.tableSize, clientIndex: try CTFilter.index(of: client))
+            let clientIndex = try CTFilter.index(of: client)
+            let program: any StatefulProgram = if let table {
+                try CTFilter(variant: variant, image: image, timeouts: tracking.timeouts, kind: table,
+                             capacity: tracking.tableSize, clientIndex: clientIndex)
+            } else {
+                try CTKfuncFilter(variant: variant, image: image, timeouts: tracking.timeouts, clientIndex: clientIndex)
+            }
             let attachments = try [client, server].map { target -> CTInstallation.Attachment in
                 switch variant {
-                case .xdp: return .xdp(try filter.filter.attachXDP(to: target, mode: .native))
-                case .tc: return .tc(try filter.filter.attachTCIngress(to: target))
+                case .xdp: return .xdp(try program.filter.attachXDP(to: target, mode: .native))
+                case .tc: return .tc(try program.filter.attachTCIngress(to: target))
                 }
             }
-            loaded = (filter, attachments)
+            loaded = (program, attachments)
         }
-        guard let (filter, attachments) = loaded else { throw LabFailure("install \(kind.rawValue): the filter did not attach") }
-        return CTInstallation(owner: self, filter: filter, attachments: attachments, point: point, policy: policy,
+        guard let (program, attachments) = loaded else { throw LabFailure("install \(kind.rawValue): the filter did not attach") }
+        return CTInstallation(owner: self, program: program, attachments: attachments, point: point, policy: policy,
                               tracking: tracking, installMilliseconds: milliseconds)
     }
 

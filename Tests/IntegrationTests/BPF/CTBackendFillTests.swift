@@ -87,5 +87,32 @@ extension KernelTests {
                 for sample in try installation.microbenchmarks() { print("\(kind.rawValue) \(sample.metric) \(sample.value)") }
             }
         }
+
+        @Test("kfunc: the flows land in the namespace's nf_conntrack table, counted by the tracker view",
+              arguments: [BackendKind.tcCtKfunc, .xdpCtKfunc])
+        func kfuncFill(kind: BackendKind) throws {
+            try BPFTestEnvironment.requireNamespaces()
+            try withTestJournal("ct") { journal in
+                let topology = try TopologyBuilder.up(.routed, journal: journal)
+                let backend = try BackendFactory.make(kind)
+                let policy = Self.policy(tableSize: 4096)
+                let installation: any Installation
+                do {
+                    installation = try backend.install(try backend.compile(policy), policy: policy, at: topology.filterPoint)
+                } catch let error as BackendUnsupported {
+                    #expect(error.reason.hasPrefix("not available on this kernel: "))
+                    try Test.cancel(Comment(rawValue: error.description))
+                }
+                defer { try? installation.remove() }
+                let tracker = try #require(installation.tracker)
+                #expect(tracker.kind == .bpfKfunc && installation.gates["ct_map_type"] == "nf_conntrack")
+                #expect(try !tracker.startDeletionLog())
+                try Self.sendFlows(topology, count: 300)
+                let created = try tracker.statistics()["created"] ?? 0
+                #expect(created >= 290, "created \(created)")
+                #expect(try tracker.occupancy() >= Int(created))
+                for sample in try installation.microbenchmarks() { print("\(kind.rawValue) \(sample.metric) \(sample.value)") }
+            }
+        }
     }
 }

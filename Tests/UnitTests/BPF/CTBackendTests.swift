@@ -8,7 +8,7 @@ import Testing
 struct CTBackendTests {
     static let stateless = Policy(rules: [Rule(action: .allow, proto: .udp)], defaultAction: .deny)
     static let stateful = Policy(rules: [Rule(action: .allow, proto: .udp)], defaultAction: .deny, tracking: ConnectionTracking())
-    static let ctKinds: [BackendKind] = [.xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept]
+    static let ctKinds: [BackendKind] = [.xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc]
 
     @Test("the ct backends are eBPF, track connections, and refuse a stateless policy with one clear line", arguments: ctKinds)
     func refuseStateless(kind: BackendKind) throws {
