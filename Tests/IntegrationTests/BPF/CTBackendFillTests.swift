@@ -16,7 +16,8 @@ extension KernelTests {
     @Suite("BPF conntrack backends on a routed lab")
     struct CTBackendFillTests {
         static func policy(tableSize: Int) -> Policy {
-            Policy(rules: [Rule(action: .allow, proto: .udp, destinationPorts: PortRange(port: 5000))], defaultAction: .deny,
+            Policy(rules: [Rule(action: .allow, proto: .udp, destinationPorts: PortRange(port: 5000)), Rule(action: .allow, proto: .icmp)],
+                   defaultAction: .deny,
                    tracking: ConnectionTracking(timeouts: ConntrackTimeouts(tcpSyn: 5, tcpEstablished: 60, tcpClose: 5, udp: 1, icmp: 1),
                                                 tableSize: tableSize,
                                                 sweep: SweepSettings(mode: .fixed, intervalMilliseconds: 200, floorMilliseconds: 100,
@@ -39,6 +40,10 @@ extension KernelTests {
             }
         }
 
+        static func ping(from namespace: String, to address: IPv4Address) throws -> Bool {
+            try Subprocess.run(Command("ping", ["-c", "1", "-W", "1", address.description]).inNamespace(namespace), timeout: 10).succeeded
+        }
+
         @Test("swept: a few hundred UDP flows fill the table and the collector reclaims them after their timeout",
               arguments: [BackendKind.tcCtSwept, .xdpCtSwept])
         func sweptFillAndExpiry(kind: BackendKind) throws {
@@ -52,6 +57,10 @@ extension KernelTests {
                 let tracker = try #require(installation.tracker)
                 #expect(try tracker.startDeletionLog())
                 #expect(installation.gates["ct_map_type"] == "BPF_MAP_TYPE_HASH")
+                // Through the real lab: the echo reply passes as the reply of the client's request; the
+                // server's own request is unsolicited on the server side.
+                #expect(try Self.ping(from: topology.client, to: AddressPlan.server))
+                #expect(try !Self.ping(from: topology.server, to: AddressPlan.client))
                 try Self.sendFlows(topology, count: 300)
                 let created = try tracker.statistics()["created"] ?? 0
                 #expect(created >= 290, "created \(created)") // a first datagram may wait on ARP and be dropped by the kernel, not us
