@@ -11,9 +11,11 @@
  * user-space collector (LabBPF's CTSweeper) in the "swept" plain hash. The timeout an entry has is a
  * pure function of (protocol, state), computed alike here and by the collector.
  *
- * Unlike cilium, which keeps one entry per direction family and updates lifetimes only every few
- * seconds to spare cache lines, every live packet writes last_seen: the lab measures GC lag against
- * the moment a flow went idle, and the collector must see that moment exactly.
+ * cilium's ct_entry stores the absolute expiry ("lifetime", seconds of bpf_mono_now, i.e. jiffies)
+ * and the TCP flags seen per direction, and rewrites the lifetime only when it moved enough to spare
+ * cache lines. Here the entry stores last_seen (coarse monotonic ns) and the state that chooses the
+ * timeout, because the lab measures GC lag against the moment a flow went idle: expiry is derived,
+ * alike in the program and in the collector. last_seen is written only when the coarse clock moved.
  *
  * The table is the single inner map of bl_ct_tables (an ARRAY_OF_MAPS): user space creates the
  * inner hash (LRU or plain, of the scenario's size) and can swap in a fresh one of another size
