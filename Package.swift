@@ -69,7 +69,7 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LabSystem", "LabNetwork", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
-            "LabScenario", "LabPolicy", "LabCollectors", "LabTestSupport",
+            "LabScenario", "LabPolicy", "LabCollectors", "LabTestSupport", "CLibBPF",
         ]),
     ]
 )

@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "policy.h"
 #include "counters.h"
+#include "linearize.h"
 
 /* Why each packet got its verdict, indexed by enum bl_counter_index; LabBPF reads it by this name. */
 BL_COUNTER_ARRAY(bl_counters, BL_COUNT_MAX);
@@ -24,26 +25,6 @@ static __always_inline void bl_count(enum bl_counter_index index, __u64 bytes)
 	bl_counter_add(&bl_counters, index, bytes);
 }
 
-#if defined(BL_VARIANT_TC)
-/* Ethernet + two VLAN tags + IPv4 with the longest options + TCP: every byte the parser may read. */
-#define BL_HEADER_BYTES (14 + 2 * 4 + 60 + 20)
-
-/*
- * Direct packet access in tc sees only the skb's linear part; a GRO'd or paged skb may hold its
- * headers in fragments, which would look truncated. Pull the headers into the linear part when (and
- * only when) they are not there, as cilium's revalidate_data_pull does. Packet pointers must be
- * reloaded afterwards: the helper invalidates them.
- */
-static __always_inline void bl_linearize_headers(struct __sk_buff *skb)
-{
-	__u32 want = skb->len < BL_HEADER_BYTES ? skb->len : BL_HEADER_BYTES;
-
-	if ((__u32)(skb->data_end - skb->data) < want)
-		bpf_skb_pull_data(skb, want);
-}
-#else
-static __always_inline void bl_linearize_headers(struct xdp_md *ctx) { (void)ctx; }
-#endif
 
 SEC(BL_SECTION)
 int BL_PROGRAM_NAME(bl_filter)(BL_CTX *ctx)

@@ -7,3 +7,4 @@
 
 // Map key/value layouts shared with the BPF programs: the one definition both sides compile against.
 #include "../../bpf/include/policy_maps.h"
+#include "../../bpf/include/conntrack_maps.h"

@@ -18,9 +18,17 @@ public final class BPFFilter {
     private let maps: FilterMaps
 
     /// Loads the `variant` object with `image`'s default action fixed in .rodata, then fills the maps.
-    public init(variant: FilterVariant, image: BPFPolicyImage) throws {
+    public convenience init(variant: FilterVariant, image: BPFPolicyImage) throws {
+        try self.init(variant: variant, image: image, resource: variant.object, programName: variant.programName) { _ in }
+    }
+
+    /// Loads any program built on bpf/lib/policy.h (the stateless filter, the stateful one): `configure`
+    /// sets what else the object needs before load (its own constants and maps).
+    init(variant: FilterVariant, image: BPFPolicyImage, resource: BPFObjectResource, programName: String,
+         configure: (BPFObject) throws -> Void) throws {
         let ((object, program), loadMilliseconds) = try MonotonicClock.measure {
-            let object = try variant.object.open()
+            let object = try resource.open()
+            try configure(object)
             try object.setReadOnlyGlobal("bl_default_deny", to: UInt8(image.defaultAction == .deny ? 1 : 0))
             // The host hashes are preallocated: size them (both banks) to the policy, with room for updates.
             for bank in UInt32(0)...1 {
@@ -29,7 +37,7 @@ public final class BPFFilter {
                 try object.setMaxEntries(map: names.destination, to: Self.hostCapacity(image.destinationHosts.count))
             }
             try object.load()
-            return (object, try object.program(named: variant.programName))
+            return (object, try object.program(named: programName))
         }
         self.variant = variant
         self.program = program

@@ -118,3 +118,13 @@ struct ReadOnlyData {
         throw BPFError("find const volatile \(variable) in \(object.name)", errno: ENOENT)
     }
 }
+
+extension BPFObject {
+    /// Gives a map-in-map its inner map template before load (the outer map is created with it, and
+    /// every map later put in a slot must match its type, key and value sizes).
+    func setInnerMap(of mapName: String, templateFD: Int32) throws {
+        precondition(!isLoaded, "set the inner map of \(mapName) before loading \(name)")
+        let map = try libbpfPointer("find map \(mapName) in \(name)") { bpf_object__find_map_by_name(handle, mapName) }
+        try libbpfCall("set the inner map of \(mapName)") { bpf_map__set_inner_map_fd(map, templateFD) }
+    }
+}

@@ -16,18 +16,31 @@ extension BPFProgram {
     /// Runs the program on `packet`. The kernel wants at least an Ethernet header (14 bytes) and at
     /// most a page minus headroom; shorter or longer is the caller's mistake (EINVAL).
     public func testRun(packet: [UInt8], repeat repetitions: Int = 1) throws -> BPFTestRun {
+        try testRun(packet: packet, context: nil, repeat: repetitions)
+    }
+
+    /// Runs the program on `packet` with `context` as its ctx_in (a struct xdp_md or __sk_buff image:
+    /// the ingress interface, which the kernel looks up in the calling thread's namespace).
+    func testRun(packet: [UInt8], context: [UInt8]?, repeat repetitions: Int) throws -> BPFTestRun {
         precondition(repetitions >= 1, "repeat must be at least 1")
+        var context = context ?? []
         return try packet.withUnsafeBytes { bytes in
+            try context.withUnsafeMutableBytes { contextBytes in
             try LibBPFOptions.with(bpf_test_run_opts.self, size: \.sz, {
                 $0.repeat = Int32(repetitions)
                 $0.data_in = bytes.baseAddress
                 $0.data_size_in = UInt32(bytes.count)
+                if !contextBytes.isEmpty {
+                    $0.ctx_in = UnsafeRawPointer(contextBytes.baseAddress)
+                    $0.ctx_size_in = UInt32(contextBytes.count)
+                }
             }) { options in
                 try libbpfCall("test-run program \(name) on a \(packet.count)-byte packet") {
                     bpf_prog_test_run_opts(fd, options)
                 }
                 return BPFTestRun(returnValue: Int32(bitPattern: options.pointee.retval),
                                   nanosecondsPerRun: options.pointee.duration, repetitions: repetitions)
+            }
             }
         }
     }

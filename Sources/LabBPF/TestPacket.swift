@@ -20,6 +20,10 @@ public struct TestPacket: Sendable {
     /// VLAN ids to push between Ethernet and IPv4, outermost first.
     public var vlanTags: [UInt16] = []
     public var payload: [UInt8] = Array(repeating: 0x61, count: 18)
+    /// The TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10): a SYN unless set otherwise.
+    public var tcpFlags: UInt8 = 0x02
+    /// The ICMP type: an echo request (8) unless set otherwise (0 is an echo reply).
+    public var icmpType: UInt8 = 8
 
     public init(proto: IPProtocol, source: IPv4Address, destination: IPv4Address,
                 sourcePort: UInt16 = 40000, destinationPort: UInt16 = 80) {
@@ -83,11 +87,23 @@ public struct TestPacket: Sendable {
     private func transport() -> [UInt8] {
         switch proto {
         case .tcp:
-            return TCPSyn(sourcePort: sourcePort, destinationPort: destinationPort, payload: payload).bytes
+            var segment = TCPSyn(sourcePort: sourcePort, destinationPort: destinationPort, payload: payload).bytes
+            segment[13] = tcpFlags // the flags byte (RFC 9293); TCPSyn writes SYN there
+            return segment
         case .udp:
             return UDPDatagram(sourcePort: sourcePort, destinationPort: destinationPort, payload: payload).bytesWithoutChecksum
         case .icmp:
-            return ICMPEchoRequest(identifier: 0x1234, sequence: 1, payload: payload).bytes
+            var message = ICMPEchoRequest(identifier: 0x1234, sequence: 1, payload: payload).bytes
+            if icmpType != message[0] {
+                // An echo reply: the same message with another type, its checksum computed again.
+                message[0] = icmpType
+                message[2] = 0
+                message[3] = 0
+                let sum = InternetChecksum.compute(message)
+                message[2] = UInt8(sum >> 8)
+                message[3] = UInt8(sum & 0xff)
+            }
+            return message
         case .any:
             preconditionFailure("a packet has a concrete protocol")
         }

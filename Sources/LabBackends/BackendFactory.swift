@@ -10,6 +10,12 @@ public enum BackendFactory {
         case .nftables: return NftablesBackend()
         case .xdp: return BPFBackend(variant: .xdp)
         case .tc: return BPFBackend(variant: .tc)
+        case .xdpCtLRU: return CTBackend(variant: .xdp, table: .lru)
+        case .tcCtLRU: return CTBackend(variant: .tc, table: .lru)
+        case .xdpCtSwept: return CTBackend(variant: .xdp, table: .swept)
+        case .tcCtSwept: return CTBackend(variant: .tc, table: .swept)
+        case .xdpCtKfunc: return CTBackend(variant: .xdp, table: nil)
+        case .tcCtKfunc: return CTBackend(variant: .tc, table: nil)
         }
     }
 }

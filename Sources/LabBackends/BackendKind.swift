@@ -11,12 +11,29 @@ public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
     case nftables
     case xdp
     case tc
+    /// The stateful filter (bpf/ct_filter.bpf.c) with the lab's tracker in an LRU hash or in a plain
+    /// hash swept by a collector, as XDP or tc: one backend name per (hook, tracker).
+    case xdpCtLRU = "xdp-ct-lru"
+    case tcCtLRU = "tc-ct-lru"
+    case xdpCtSwept = "xdp-ct-swept"
+    case tcCtSwept = "tc-ct-swept"
+    /// The stateful filter asking nf_conntrack from BPF (conntrack kfuncs), where the kernel has them.
+    case xdpCtKfunc = "xdp-ct-kfunc"
+    case tcCtKfunc = "tc-ct-kfunc"
 
     public var family: BackendFamily {
         switch self {
         case .none: return .baseline
         case .iptablesLegacy, .iptablesNft, .iptablesIpset, .nftables: return .netfilter
-        case .xdp, .tc: return .ebpf
+        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return .ebpf
+        }
+    }
+
+    /// Whether the backend tracks connections and so needs a stateful policy (and refuses a stateless one).
+    public var tracksConnections: Bool {
+        switch self {
+        case .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return true
+        default: return false
         }
     }
 }

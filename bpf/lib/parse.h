@@ -44,6 +44,15 @@ struct bl_vlan_hdr {
 
 #define BL_MAX_VLAN_TAGS 2
 
+/* The head of an ICMP echo message (linux/icmp.h pulls in libc headers a -target bpf build lacks). */
+struct bl_icmp_echo_hdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be16 id;
+	__be16 sequence;
+};
+
 /* The fields a policy decision needs. Addresses stay in network byte order (the LPM key wants them so). */
 struct bl_packet {
 	__be32 saddr;
@@ -51,6 +60,12 @@ struct bl_packet {
 	__u16 dport;    /* host byte order; valid only when has_ports */
 	__u8 proto;     /* IPPROTO_* */
 	__u8 has_ports; /* 1 for a TCP/UDP packet whose L4 header is here (not a non-first fragment) */
+	/* What the connection tracker (conntrack.h) keys and steps on; the stateless filter ignores them. */
+	__u16 sport;     /* host byte order; valid only when has_ports */
+	__u8 tcp_flags;  /* TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10); valid only when has_ports */
+	__u8 icmp_type;  /* ICMP type; valid only when has_icmp */
+	__u16 icmp_id;   /* ICMP echo identifier, host byte order; valid only when has_icmp */
+	__u8 has_icmp;   /* 1 for an ICMP packet whose header is here */
 };
 
 enum bl_parse_result {
@@ -101,6 +116,9 @@ static __always_inline int bl_parse_l4(void *l4, void *data_end, struct bl_packe
 		if ((void *)(tcp + 1) > data_end)
 			return BL_PARSE_MALFORMED;
 		pkt->dport = bpf_ntohs(tcp->dest);
+		pkt->sport = bpf_ntohs(tcp->source);
+		/* The flags byte follows the data offset byte (RFC 9293); struct tcphdr spells it as bitfields. */
+		pkt->tcp_flags = ((__u8 *)tcp)[13];
 		pkt->has_ports = 1;
 	} else if (pkt->proto == IPPROTO_UDP) {
 		struct udphdr *udp = l4;
@@ -108,9 +126,20 @@ static __always_inline int bl_parse_l4(void *l4, void *data_end, struct bl_packe
 		if ((void *)(udp + 1) > data_end)
 			return BL_PARSE_MALFORMED;
 		pkt->dport = bpf_ntohs(udp->dest);
+		pkt->sport = bpf_ntohs(udp->source);
 		pkt->has_ports = 1;
+	} else if (pkt->proto == IPPROTO_ICMP) {
+		struct bl_icmp_echo_hdr *icmp = l4;
+
+		/* The policy reads nothing past the IPv4 header for ICMP; a short ICMP header only leaves
+		 * has_icmp unset (the tracker then has no echo identifier to key on). */
+		if ((void *)(icmp + 1) <= data_end) {
+			pkt->icmp_type = icmp->type;
+			pkt->icmp_id = bpf_ntohs(icmp->id);
+			pkt->has_icmp = 1;
+		}
 	}
-	/* ICMP and every other protocol: the policy reads nothing past the IPv4 header. */
+	/* Every other protocol: the policy reads nothing past the IPv4 header. */
 	return BL_PARSE_OK;
 }
 
@@ -143,6 +172,11 @@ static __always_inline int bl_parse_packet(void *data, void *data_end, struct bl
 	pkt->proto = ip->protocol;
 	pkt->dport = 0;
 	pkt->has_ports = 0;
+	pkt->sport = 0;
+	pkt->tcp_flags = 0;
+	pkt->icmp_type = 0;
+	pkt->icmp_id = 0;
+	pkt->has_icmp = 0;
 
 	if (ip->frag_off & bpf_htons(BL_IP_FRAGMENT_OFFSET_MASK))
 		return BL_PARSE_OK; /* non-first fragment: no L4 header, see above */

@@ -7,6 +7,7 @@
  *   BL_VARIANT_TC  -> SEC("tc"),  struct __sk_buff, TC_ACT_OK / TC_ACT_SHOT
  * SEC("tc") rather than "tcx/ingress": libbpf 1.1.2 does not know the tcx section names, and the
  * kernel attaches a sched_cls program through tcx or clsact alike (the loader picks at attach time).
+ * BL_INGRESS_IFINDEX(ctx) is the interface the packet arrived on.
  * BL_PROGRAM_NAME(bl_filter) names the program bl_filter_xdp or bl_filter_tc.
  */
 #ifndef BENCHLAB_VARIANT_H
@@ -22,6 +23,7 @@
 #define BL_VERDICT_PASS XDP_PASS
 #define BL_VERDICT_DROP XDP_DROP
 #define BL_PACKET_BYTES(ctx) ((__u64)((ctx)->data_end - (ctx)->data))
+#define BL_INGRESS_IFINDEX(ctx) ((ctx)->ingress_ifindex)
 #elif defined(BL_VARIANT_TC)
 #define BL_SECTION "tc"
 #define BL_PROGRAM_NAME(base) base##_tc
@@ -29,6 +31,8 @@
 #define BL_VERDICT_PASS TC_ACT_OK
 #define BL_VERDICT_DROP TC_ACT_SHOT
 #define BL_PACKET_BYTES(ctx) ((__u64)(ctx)->len)
+/* At tc ingress skb->dev is the device the packet arrived on. */
+#define BL_INGRESS_IFINDEX(ctx) ((ctx)->ifindex)
 #else
 #error "define BL_VARIANT_XDP or BL_VARIANT_TC"
 #endif

@@ -45,6 +45,10 @@ public final class BPFBackend: FilterBackend {
     /// artifact, install, installed_entries), and compiling 100k rules is a large part of a second
     /// in a debug build: the last one compiled is kept.
     func image(_ policy: Policy) throws -> BPFPolicyImage {
+        if policy.isStateful {
+            throw BackendUnsupported(kind, "the stateless filter tracks no connections; for a stateful policy use "
+                + "\(kind.rawValue)-ct-lru or \(kind.rawValue)-ct-swept")
+        }
         if let compiled, compiled.policy == policy { return compiled.image }
         do {
             let image = try BPFPolicyCompiler.compile(policy)

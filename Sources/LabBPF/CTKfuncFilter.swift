@@ -1,0 +1,59 @@
+import CLibBPF
+import LabPolicy
+import LabSystem
+
+/// benchlab's stateful filter on nf_conntrack through the conntrack kfuncs (bpf/ct_kfunc.bpf.c):
+/// the policy maps of the stateless filter and the per-CPU counters of the lab's tracker; the table
+/// is the namespace's nf_conntrack table.
+public final class CTKfuncFilter {
+    public let filter: BPFFilter
+    public let clientIndex: UInt32
+    private let counterMap: BPFMap
+
+    public init(variant: FilterVariant, image: BPFPolicyImage, timeouts: ConntrackTimeouts, clientIndex: UInt32) throws {
+        filter = try BPFFilter(variant: variant, image: image,
+                               resource: BPFObjectResource(program: "ct_kfunc", variant: variant.rawValue),
+                               programName: "bl_ct_kfunc_\(variant.rawValue)") { object in
+            try object.setReadOnlyGlobal("bl_ct_client_ifindex", to: clientIndex)
+            for (name, seconds) in [("bl_kf_timeout_tcp_syn_ms", timeouts.tcpSyn),
+                                    ("bl_kf_timeout_tcp_established_ms", timeouts.tcpEstablished),
+                                    ("bl_kf_timeout_tcp_close_ms", timeouts.tcpClose), ("bl_kf_timeout_udp_ms", timeouts.udp)] {
+                // ConntrackTimeouts.range caps a timeout at 30 days: 2.6e9 ms fits a u32.
+                try object.setReadOnlyGlobal(name, to: UInt32(seconds * 1000))
+            }
+        }
+        counterMap = try filter.program.object.map(named: "bl_ct_counters")
+        self.clientIndex = clientIndex
+    }
+
+    /// Why the kfunc program cannot load here (no conntrack kfuncs in this kernel's BTF, not root, …),
+    /// or nil when it loads. Probed by loading it, never by a kernel version.
+    public static func unavailability(variant: FilterVariant) -> String? {
+        do {
+            _ = try CTKfuncFilter(variant: variant, image: try BPFPolicyCompiler.compile(.allowAll),
+                                  timeouts: .kernelDefaults, clientIndex: 1)
+            return nil
+        } catch {
+            return error.oneLine
+        }
+    }
+
+    public func counters() throws -> CTCounters {
+        var values: [UInt64] = []
+        for index in 0..<UInt32(BL_CT_COUNTER_MAX.rawValue) {
+            values.append(try counterMap.lookupPerCPU(index, as: UInt64.self)?.reduce(0, &+) ?? 0)
+        }
+        return CTCounters(values: values)
+    }
+
+    /// Runs the program on `packet` as if it arrived on `ingressIndex` (in the calling thread's namespace).
+    public func run(_ packet: [UInt8], ingressIndex: UInt32, repeat repetitions: Int = 1) throws -> FilterRun {
+        let run = try filter.program.testRun(packet: packet,
+                                             context: CTFilter.context(filter.variant, packet: packet, ingressIndex: ingressIndex),
+                                             repeat: repetitions)
+        guard let verdict = filter.variant.verdict(returnCode: run.returnValue) else {
+            preconditionFailure("bl_ct_kfunc returned \(run.returnValue), which it never returns")
+        }
+        return FilterRun(verdict: verdict, nanosecondsPerRun: run.nanosecondsPerRun)
+    }
+}
