@@ -99,6 +99,13 @@ public struct Policy: Hashable, Codable, Sendable {
 
     public var isStateful: Bool { tracking != nil }
 
+    /// This policy with `rule` in front of the others (an update); everything else is kept.
+    public func inserting(_ rule: Rule) -> Policy {
+        var next = self
+        next.rules.insert(rule, at: 0)
+        return next
+    }
+
     public static let allowAll = Policy(rules: [], defaultAction: .allow)
 }
 

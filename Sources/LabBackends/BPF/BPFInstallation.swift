@@ -35,8 +35,7 @@ final class BPFInstallation: Installation {
     /// The new policy is diffed into the bank no packet uses and switched in with one write.
     func update(adding rule: Rule) throws -> Double? {
         guard let filter else { throw LabFailure("update \(backend.rawValue): the installation was removed") }
-        let next = Policy(rules: [rule] + enforcedPolicy.rules, defaultAction: enforcedPolicy.defaultAction,
-                          family: enforcedPolicy.family)
+        let next = enforcedPolicy.inserting(rule)
         let image = try owner.image(next)
         let (_, milliseconds) = try MonotonicClock.measure { try filter.update(to: image) }
         enforcedPolicy = next

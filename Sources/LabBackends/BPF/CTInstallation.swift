@@ -50,8 +50,7 @@ final class CTInstallation: Installation {
     /// The policy part is updated as in the stateless filter (standby bank, one flip); tracked flows stay.
     func update(adding rule: Rule) throws -> Double? {
         guard let program else { throw LabFailure("update \(backend.rawValue): the installation was removed") }
-        let next = Policy(rules: [rule] + enforcedPolicy.rules, defaultAction: enforcedPolicy.defaultAction,
-                          family: enforcedPolicy.family, tracking: enforcedPolicy.tracking)
+        let next = enforcedPolicy.inserting(rule)
         let image = try owner.image(next)
         let (_, milliseconds) = try MonotonicClock.measure { try program.filter.update(to: image) }
         enforcedPolicy = next

@@ -1,6 +1,7 @@
 import LabBPF
 import LabNetwork
 import LabPolicy
+import LabResults
 
 /// The stateful filter's per-packet cost through BPF_PROG_TEST_RUN, beside the stateless filter's
 /// on the same packet and policy (issue 8's target: established ≤ 1.5× stateless; measured and
@@ -22,10 +23,10 @@ struct CTMicrobenchmark {
         let port: UInt16
     }
 
-    static let established = "ns_per_pkt_ct_established"
-    static let statelessSame = "ns_per_pkt_ct_stateless"
-    static let newFlow = "ns_per_pkt_ct_new"
-    static let statelessSingle = "ns_per_pkt_ct_stateless_single"
+    static let established = PolicyMetrics.ctEstablished.name
+    static let statelessSame = PolicyMetrics.ctStateless.name
+    static let newFlow = PolicyMetrics.ctNew.name
+    static let statelessSingle = PolicyMetrics.ctStatelessSingle.name
 
     /// A TCP flow between the lab's client and server that the policy allows (port 5201, a few
     /// common ones, or the first port of a rule), else such a UDP flow; nil when it allows neither

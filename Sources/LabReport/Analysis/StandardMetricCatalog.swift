@@ -6,7 +6,7 @@ import LabTraffic
 /// declared metrics, workloads first, then collectors, then the policy's own.
 extension MetricCatalog {
     public static let standard = MetricCatalog(assembling: WorkloadRegistry.metricGroups + CollectorRegistry.metricGroups
-                                               + [PolicyMetrics.all, ConntrackMetrics.all])
+                                               + [PolicyMetrics.all])
 
     public static var all: [MetricInfo] { standard.entries }
 

@@ -18,7 +18,6 @@ struct MetricCatalogTests {
         "cpu_softirq_ms", "cpu_system_ms", "cpu_user_ms", "cpu_busy_ratio", "cpu_ns_per_pkt",
         "rx_packets", "rx_bytes", "rx_dropped", "tx_packets",
         "install_ms", "installed_entries", "update_ms", "bpf_ns_per_run", "ns_per_pkt_match", "ns_per_pkt_nomatch",
-        "ct_entries", "ct_gc_lag_ms", "ct_drops", "early_drop", "insert_failed", "established_broken", "snat_fail_ratio",
     ]
 
     static func fixture(_ name: String) throws -> String {
