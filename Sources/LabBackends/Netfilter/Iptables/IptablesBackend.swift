@@ -34,7 +34,7 @@ public final class IptablesBackend: NetfilterBackend {
         let loads = try installLoads(artifact, at: point)
         let gates = try chain.gates(in: point.namespace)
         let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }
-        return IptablesInstallation(chain: chain, point: point, policy: policy, gates: gates, installMilliseconds: milliseconds)
+        return try IptablesInstallation(chain: chain, point: point, policy: policy, gates: gates, installMilliseconds: milliseconds)
     }
 
     /// Removes the chain and its jumps as found in the kernel, with no memory of an install (tests

@@ -40,7 +40,7 @@ public final class NftablesBackend: NetfilterBackend {
         let version = ToolVersion(try NetfilterQuery.run("nft", ["--version"], in: point.namespace))
         let gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesScript.family]
         let milliseconds = try installLoads(artifact, at: point).reduce(0) { $0 + (try $1.run(in: point.namespace)) }
-        return NftablesInstallation(point: point, policy: policy, layout: layout(policy), gates: gates,
+        return try NftablesInstallation(point: point, policy: policy, layout: layout(policy), gates: gates,
                                     installMilliseconds: milliseconds)
     }
 
