@@ -9,7 +9,8 @@ import LabNetwork
 public struct ConntrackDestroyEvent: Sendable, Equatable {
     /// The entry's original tuple (the direction its first packet went).
     public var flow: TrackedFlow
-    /// CTA_TIMESTAMP stop: when the kernel deleted the entry, CLOCK_REALTIME nanoseconds. nil when the
+    /// CTA_TIMESTAMP stop, CLOCK_REALTIME nanoseconds: when the kernel deleted the entry or, for an
+    /// entry deleted after its timeout ran out, when it expired (the kernel backdates it). nil when the
     /// entry was created while nf_conntrack_timestamp was off in its namespace.
     public var stopRealtimeNanoseconds: UInt64?
 

@@ -8,14 +8,13 @@ import LabSystem
 /// They go with the namespace, so nothing is journaled.
 /// - nf_conntrack_events=1: the default, 2, gives an entry its event extension only if some socket
 ///   listens at the moment it is created; entries made earlier would leave without a destroy event.
-/// - nf_conntrack_timestamp=1: each entry records its stop time, so an event says when the kernel
-///   deleted it instead of when benchlab got round to reading it.
+/// - nf_conntrack_timestamp=1: each entry records its stop time, which for an expired entry the
+///   kernel sets to when it expired: the kernel's own expiry, to hold the lab's computed one against.
 enum ConntrackEventSwitches {
     static let events = "/proc/sys/net/netfilter/nf_conntrack_events"
     static let timestamp = "/proc/sys/net/netfilter/nf_conntrack_timestamp"
 
-    /// Sets both; returns whether timestamps could be enabled (false where the kernel lacks the knob:
-    /// deletions are then timed on receipt).
+    /// Sets both; returns whether timestamps could be enabled (false where the kernel lacks the knob).
     static func enable(in namespace: String) throws -> Bool {
         try NetworkNamespace.run(in: namespace) {
             // /proc/sys/net resolves against the opening thread's namespace: this thread is in the lab's.

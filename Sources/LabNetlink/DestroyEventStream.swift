@@ -6,20 +6,40 @@ import Foundation
 import LabConntrack
 import LabSystem
 
+/// One entry seen leaving the table.
+public struct ReceivedDeletion: Sendable, Equatable {
+    public var flow: TrackedFlow
+    /// CLOCK_MONOTONIC nanoseconds when the event was read. The kernel sends it synchronously from
+    /// the deletion, and the reader is always waiting on the socket, so this is when the entry left
+    /// the table, late only by the time the event queued (up to ~0.3 s when a flush deletes 60,000
+    /// at once, microseconds otherwise).
+    public var receivedNanoseconds: UInt64
+    /// The kernel's stop stamp (nf_conntrack_timestamp) in CLOCK_MONOTONIC nanoseconds; nil without
+    /// the knob. Not the deletion time for an expired entry: the kernel backdates it to when the
+    /// entry *expired* (nf_ct_delete subtracts the overdue time), so for the garbage collector's
+    /// victims `receivedNanoseconds − kernelStopNanoseconds` is the lag the kernel itself saw.
+    public var kernelStopNanoseconds: UInt64?
+
+    public init(flow: TrackedFlow, receivedNanoseconds: UInt64, kernelStopNanoseconds: UInt64?) {
+        self.flow = flow
+        self.receivedNanoseconds = receivedNanoseconds
+        self.kernelStopNanoseconds = kernelStopNanoseconds
+    }
+}
+
 /// The destroy events of one lab namespace's conntrack table (NFNLGRP_CONNTRACK_DESTROY), drained
 /// from the socket by a reader thread into a buffer as they come, so the kernel's socket never
 /// fills while the lab is busy elsewhere. A full socket loses events: the kernel says so with
 /// ENOBUFS and counts each lost message (SK_MEMINFO_DROPS); both are kept in `health`, because a
 /// lost event would otherwise look like a flow never reclaimed.
 public final class DestroyEventStream: @unchecked Sendable {
-    /// How the stream fared; every field counts since `start`.
+    /// How the stream fared since it subscribed.
     public struct Health: Sendable, Equatable {
         /// Events decoded into deletions.
         public var received = 0
-        /// Of those, events without a kernel timestamp (entries created while nf_conntrack_timestamp
-        /// was off): their time is when benchlab received them, later than the deletion by the
-        /// event's queueing delay.
-        public var receiveTimed = 0
+        /// Of those, events without the kernel's stop stamp (entries created while
+        /// nf_conntrack_timestamp was off).
+        public var withoutKernelStamp = 0
         /// recv() reported ENOBUFS: the socket overran and the kernel dropped events.
         public var overruns = 0
         /// Messages the kernel dropped on this socket (SO_MEMINFO), the count behind the overruns.
@@ -38,13 +58,14 @@ public final class DestroyEventStream: @unchecked Sendable {
     public let receiveBufferBytes: Int
     private let socket: ConntrackNetlinkSocket
     private let lock = NSCondition()
-    private var pending: [TrackedDeletion] = []
+    private var pending: [ReceivedDeletion] = []
     private var state = Health()
     private var running = false
     private var finished = true
 
     /// Subscribes in `namespace` with a receive buffer of `bufferBytes` (SO_RCVBUFFORCE: root may
-    /// exceed net.core.rmem_max; at ~200 bytes an event, 64 MiB holds a few hundred thousand).
+    /// exceed net.core.rmem_max). The kernel charges each queued event its whole buffer, about a
+    /// kilobyte, so the default holds on the order of 100,000 events the reader has not caught up with.
     public init(namespace: String, bufferBytes: Int = 64 << 20) throws {
         self.namespace = namespace
         let socket = try ConntrackNetlinkSocket(namespace: namespace, groups: [UInt32(NFNLGRP_CONNTRACK_DESTROY.rawValue)])
@@ -75,11 +96,12 @@ public final class DestroyEventStream: @unchecked Sendable {
     }
 
     /// Deletions received since the last drain, oldest first.
-    public func drain() -> [TrackedDeletion] {
+    public func drain() -> [ReceivedDeletion] {
         lock.lock()
         defer { lock.unlock() }
-        defer { pending = [] }
-        return pending
+        let drained = pending
+        pending = []
+        return drained
     }
 
     public var health: Health {
@@ -123,13 +145,13 @@ public final class DestroyEventStream: @unchecked Sendable {
             do {
                 let events = try ConntrackEventDecoder.destroyEvents(datagram)
                 let deletions = events.map { event in
-                    TrackedDeletion(flow: event.flow,
-                                    monotonicNanoseconds: event.stopRealtimeNanoseconds.map(clockOffset.monotonic(fromRealtime:)) ?? received)
+                    ReceivedDeletion(flow: event.flow, receivedNanoseconds: received,
+                                     kernelStopNanoseconds: event.stopRealtimeNanoseconds.map(clockOffset.monotonic(fromRealtime:)))
                 }
                 lock.lock()
                 pending += deletions
                 state.received += events.count
-                state.receiveTimed += events.filter { $0.stopRealtimeNanoseconds == nil }.count
+                state.withoutKernelStamp += events.filter { $0.stopRealtimeNanoseconds == nil }.count
                 lock.unlock()
             } catch {
                 record(failure: error.oneLine)

@@ -12,8 +12,8 @@ public final class NfConntrackTracker: ConnectionTracker {
     /// Sets or restores the global nf_conntrack_max (nil: back to what it was). The runner fills it,
     /// because the knob is global and must be journaled and restored; resizing without it is refused.
     public var limiter: ((Int?) throws -> Void)?
-    /// Whether destroy events carry the kernel's deletion time (nf_conntrack_timestamp could be
-    /// enabled in the namespace); without it deletions are timed on receipt.
+    /// Whether destroy events carry the kernel's stop stamp (nf_conntrack_timestamp could be enabled
+    /// in the namespace): the expiry the kernel saw for a reclaimed entry, the deletion for another.
     public let kernelTimestamps: Bool
     private let reader: ConntrackStatsReader
     /// Counters at open: statistics are reported since install.
@@ -55,7 +55,15 @@ public final class NfConntrackTracker: ConnectionTracker {
         return true
     }
 
-    public func drainDeletions() throws -> [TrackedDeletion] { events?.drain() ?? [] }
+    /// Each deletion at the moment its event arrived — when the entry left the table. Not the
+    /// kernel's stop stamp: for an expired entry the kernel backdates that to the expiry, which would
+    /// make every GC lag zero. `drainDeletionRecords` gives both.
+    public func drainDeletions() throws -> [TrackedDeletion] {
+        drainDeletionRecords().map { TrackedDeletion(flow: $0.flow, monotonicNanoseconds: $0.receivedNanoseconds) }
+    }
+
+    /// The deletions since the last drain with the kernel's stop stamp beside the receive time.
+    public func drainDeletionRecords() -> [ReceivedDeletion] { events?.drain() ?? [] }
 
     /// How the destroy-event stream fared (lost events, receive-timed ones); nil before the log started.
     public var deletionLogHealth: DestroyEventStream.Health? { events?.health }

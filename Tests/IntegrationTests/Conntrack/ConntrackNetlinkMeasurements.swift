@@ -27,40 +27,52 @@ extension KernelTests {
                 let (_, toolMs) = try MonotonicClock.measure { for _ in 0..<20 { _ = try namespace.toolCount() } }
                 print("conntrack-bench: entries=\(try reader.tableCount().entries) table count \(countMs / 2000 * 1000) us/read, per-CPU \(cpuMs / 500 * 1000) us/read, conntrack -C \(toolMs / 20) ms/run")
 
-                // A flush: every entry's destroy event at once.
+                // A flush: every entry's destroy event at once. The kernel stamps each with its
+                // deletion, so received − stamp is how long the event queued.
                 _ = try tracker.startDeletionLog()
                 let (_, flushMs) = try MonotonicClock.measure { _ = try namespace.run("conntrack", ["-F"]) }
-                var received = 0
-                let start = MonotonicClock.nanoseconds()
-                var last = start
-                let deadline = Deadline(secondsFromNow: 30)
-                while received < flows, !deadline.hasPassed {
-                    let batch = try tracker.drainDeletions().count
-                    if batch > 0 { last = MonotonicClock.nanoseconds() }
-                    received += batch
-                    Thread.sleep(forTimeInterval: 0.01)
-                }
+                let flushed = try Self.collect(flows, from: tracker, seconds: 30)
                 let health = try #require(tracker.deletionLogHealth)
-                print("conntrack-bench: flush of \(flows) took \(flushMs) ms; received \(received) events, drained within \(Double(last - start) / 1e6) ms after it; overruns \(health.overruns), dropped \(health.droppedMessages)")
+                let queued = flushed.compactMap { Self.delay($0) }.map { $0 * 1000 }
+                print("conntrack-bench: flush of \(flows) took \(flushMs) ms; \(flushed.count) events, queued p50 \(Self.percentile(queued, 0.5)) ms, max \(queued.max() ?? 0) ms, \(Self.rate(flushed)) events/s; overruns \(health.overruns), dropped \(health.droppedMessages)")
 
-                // Expiry: GC reclaims what times out, events timed by the kernel.
+                // Expiry: the kernel's collector reclaims what times out; received − stamp is its lag.
                 try namespace.sysctl("net.netfilter.nf_conntrack_udp_timeout", "1")
                 let sentAt = MonotonicClock.nanoseconds()
                 _ = try namespace.sendUDP(toPorts: 1...UInt16(flows))
                 let sentEnd = MonotonicClock.nanoseconds()
-                var times: [UInt64] = []
-                let expiryDeadline = Deadline(secondsFromNow: 60)
-                while times.count < flows, !expiryDeadline.hasPassed {
-                    times += try tracker.drainDeletions().map(\.monotonicNanoseconds)
-                    Thread.sleep(forTimeInterval: 0.05)
-                }
+                let reclaimed = try Self.collect(flows, from: tracker, seconds: 90)
                 let after = try #require(tracker.deletionLogHealth)
-                let sorted = times.sorted()
-                if let first = sorted.first, let lastTime = sorted.last {
-                    let span = Double(lastTime - first) / 1e9
-                    print("conntrack-bench: expiry of \(flows) (sent in \(Double(sentEnd - sentAt) / 1e6) ms, timeout 1 s): \(times.count) events, first \(Double(first - sentAt) / 1e9) s after sending began, last \(Double(lastTime - sentAt) / 1e9) s, \(Double(times.count) / max(span, 1e-9)) events/s; overruns \(after.overruns), dropped \(after.droppedMessages), receive-timed \(after.receiveTimed), count now \(try reader.tableCount().entries)")
-                }
+                let lags = reclaimed.compactMap { Self.delay($0) }
+                let empty = reclaimed.map(\.receivedNanoseconds).max().map { Double($0 - sentEnd) / 1e9 - 1 } ?? -1
+                print("conntrack-bench: expiry of \(flows) (sent in \(Double(sentEnd - sentAt) / 1e6) ms, timeout 1 s): \(reclaimed.count) events, GC lag p50 \(Self.percentile(lags, 0.5)) s p99 \(Self.percentile(lags, 0.99)) s max \(lags.max() ?? 0) s, empty \(empty) s after the last expiry, \(Self.rate(reclaimed)) events/s while reclaiming; overruns \(after.overruns), dropped \(after.droppedMessages), without stamp \(after.withoutKernelStamp), count now \(try reader.tableCount().entries)")
             }
+        }
+
+        static func collect(_ count: Int, from tracker: NfConntrackTracker, seconds: Double) throws -> [ReceivedDeletion] {
+            var records: [ReceivedDeletion] = []
+            let deadline = Deadline(secondsFromNow: seconds)
+            while records.count < count, !deadline.hasPassed {
+                records += tracker.drainDeletionRecords()
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return records
+        }
+
+        /// Seconds from the kernel's stamp to the event's arrival.
+        static func delay(_ record: ReceivedDeletion) -> Double? {
+            record.kernelStopNanoseconds.map { Double(Int64(record.receivedNanoseconds) - Int64($0)) / 1e9 }
+        }
+
+        static func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+
+        /// Events per second between the first and the last received.
+        static func rate(_ records: [ReceivedDeletion]) -> Double {
+            guard let first = records.map(\.receivedNanoseconds).min(), let last = records.map(\.receivedNanoseconds).max(), last > first else { return 0 }
+            return Double(records.count) / (Double(last - first) / 1e9)
         }
 
         @Test("capture fixtures", .enabled(if: environment["BENCHLAB_CONNTRACK_CAPTURE"] != nil))
