@@ -51,15 +51,16 @@ final class ConntrackNetlinkSocket {
     }
 
     /// Sends a ctnetlink request whose payload is just the nfgenmsg header, and returns the bytes of
-    /// the whole answer: the one reply, or every message of a dump through NLMSG_DONE (or an error).
-    func request(_ type: UInt16, dump: Bool) throws -> [UInt8] {
+    /// the whole answer: the one reply (or ack, with `acknowledge`), or every message of a dump
+    /// through NLMSG_DONE (or an error).
+    func request(_ type: UInt16, dump: Bool, acknowledge: Bool = false) throws -> [UInt8] {
         sequence &+= 1
         let seq = sequence
         var request = [UInt8](repeating: 0, count: 64)
         let length = request.withUnsafeMutableBytes { raw -> Int in
             let header = mnl_nlmsg_put_header(raw.baseAddress)!
             header.pointee.nlmsg_type = type
-            header.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0))
+            header.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0) | (acknowledge ? NLM_F_ACK : 0))
             header.pointee.nlmsg_seq = seq
             let nfg = mnl_nlmsg_put_extra_header(header, MemoryLayout<nfgenmsg>.size)!.assumingMemoryBound(to: nfgenmsg.self)
             nfg.pointee.nfgen_family = UInt8(AF_UNSPEC)

@@ -12,7 +12,7 @@ extension KernelTests {
     /// for entries deleted by hand and for entries that expired.
     @Suite("nf_conntrack over netlink")
     struct NetlinkConntrackTests {
-        @Test("count and per-CPU statistics agree with conntrack -C and conntrack -S in the namespace")
+        @Test("count and per-CPU statistics agree with conntrack -C and conntrack -S in the namespace; a flush empties it")
         func countAndStatisticsAgreeWithTheTool() throws {
             try ConntrackNamespace.with("stats") { namespace in
                 let tracker = try NfConntrackTracker(namespace: namespace.name)
@@ -42,6 +42,10 @@ extension KernelTests {
                 #expect(Set(statistics.keys) == Set(ConntrackStatistic.names))
                 // Counted since the tracker opened: the twenty ctnetlink inserts.
                 #expect(statistics["insert"] == 20)
+
+                try ConntrackFlush.flush(namespace: namespace.name)
+                #expect(try reader.tableCount().entries == 0)
+                #expect(try namespace.toolCount() == 0)
             }
         }
 
