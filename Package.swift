@@ -39,7 +39,11 @@ let package = Package(
         // Every bpf/*.bpf.c is compiled by BPFObjectPlugin (clang -target bpf) and embedded as LabBPF resources.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
         .target(name: "LabBPF", dependencies: ["LabSystem", "LabNetwork", "LabPacket", "LabPolicy", "CLibBPF"], plugins: ["BPFObjectPlugin"]),
-        .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF", "LabConntrack"]),
+        // nf_conntrack over ctnetlink (counts, per-CPU statistics, destroy events): LabNetlink owns the C libraries.
+        .systemLibrary(name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
+                       providers: [.apt(["libnetfilter-conntrack-dev", "libmnl-dev"])]),
+        .target(name: "LabNetlink", dependencies: ["LabSystem", "LabNetwork", "LabConntrack", "LabPolicy", "CNetfilterConntrack"]),
+        .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF", "LabConntrack", "LabNetlink"]),
 
         // The scenario file: reads YAML into the types the modules above own.
         .target(name: "LabScenario", dependencies: [
@@ -66,10 +70,11 @@ let package = Package(
         .testTarget(name: "UnitTests", dependencies: [
             "LabSystem", "LabNetwork", "LabPacket", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
             "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport", "LabConntrack",
+            "LabNetlink",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LabSystem", "LabNetwork", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
-            "LabScenario", "LabPolicy", "LabCollectors", "LabTestSupport", "CLibBPF",
+            "LabScenario", "LabPolicy", "LabCollectors", "LabTestSupport", "CLibBPF", "LabConntrack", "LabNetlink",
         ]),
     ]
 )

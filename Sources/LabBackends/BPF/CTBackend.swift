@@ -70,7 +70,7 @@ public final class CTBackend: FilterBackend {
             loaded = (program, attachments)
         }
         guard let (program, attachments) = loaded else { throw LabFailure("install \(kind.rawValue): the filter did not attach") }
-        return CTInstallation(owner: self, program: program, attachments: attachments, point: point, policy: policy,
+        return try CTInstallation(owner: self, program: program, attachments: attachments, point: point, policy: policy,
                               tracking: tracking, installMilliseconds: milliseconds)
     }
 

@@ -27,7 +27,7 @@ final class CTInstallation: Installation {
     private var collector: CTCollector?
 
     init(owner: CTBackend, program: any StatefulProgram, attachments: [Attachment], point: FilterPoint, policy: Policy,
-         tracking: ConnectionTracking, installMilliseconds: Double) {
+         tracking: ConnectionTracking, installMilliseconds: Double) throws {
         self.owner = owner
         self.program = program
         self.attachments = attachments
@@ -40,7 +40,7 @@ final class CTInstallation: Installation {
                 ? CTCollector(table: filter.table, lifetimes: filter.lifetimes, settings: tracking.sweep) : nil
             connectionTracker = BPFConnectionTracker(filter: filter, installedSize: tracking.tableSize, collector: collector)
         } else if let kfunc = program as? CTKfuncFilter {
-            connectionTracker = KfuncConnectionTracker(filter: kfunc, namespace: point.namespace)
+            connectionTracker = try KfuncConnectionTracker(filter: kfunc, namespace: point.namespace)
         }
     }
 

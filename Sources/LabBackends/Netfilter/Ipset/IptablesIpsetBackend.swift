@@ -58,7 +58,7 @@ public final class IptablesIpsetBackend: NetfilterBackend {
         gates["ipset_version"] = ToolVersion(try NetfilterQuery.run("ipset", ["--version"], in: point.namespace)).version
         do {
             let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }
-            return IptablesIpsetInstallation(backend: self, point: point, policy: policy, layout: layout(policy), gates: gates,
+            return try IptablesIpsetInstallation(backend: self, point: point, policy: policy, layout: layout(policy), gates: gates,
                                              installMilliseconds: milliseconds)
         } catch {
             try? remove(at: point)

@@ -1,3 +1,5 @@
+import LabConntrack
+import LabNetlink
 import LabPolicy
 import LabTopology
 
@@ -9,16 +11,19 @@ final class IptablesIpsetInstallation: Installation {
     let enforcedPolicy: Policy
     let gates: [String: String]
     let installMilliseconds: Double?
+    /// nf_conntrack of the namespace, for a stateful policy.
+    let tracker: (any ConnectionTracker)?
     private var layout: ChainLayout
 
     init(backend owner: IptablesIpsetBackend, point: FilterPoint, policy: Policy, layout: ChainLayout,
-         gates: [String: String], installMilliseconds: Double) {
+         gates: [String: String], installMilliseconds: Double) throws {
         self.owner = owner
         self.point = point
         self.enforcedPolicy = policy
         self.layout = layout
         self.gates = gates
         self.installMilliseconds = installMilliseconds
+        tracker = try NfConntrackTracker.forInstallation(of: policy, in: point.namespace)
     }
 
     var backend: BackendKind { .iptablesIpset }
@@ -51,6 +56,7 @@ final class IptablesIpsetInstallation: Installation {
     }
 
     func remove() throws {
+        tracker?.stop()
         try owner.remove(at: point)
     }
 }

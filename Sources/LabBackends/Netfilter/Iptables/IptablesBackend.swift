@@ -36,7 +36,7 @@ public final class IptablesBackend: NetfilterBackend {
         var gates = try chain.gates(in: point.namespace)
         gates.merge(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }
-        return IptablesInstallation(chain: chain, point: point, policy: policy, gates: gates, installMilliseconds: milliseconds)
+        return try IptablesInstallation(chain: chain, point: point, policy: policy, gates: gates, installMilliseconds: milliseconds)
     }
 
     /// Removes the chain and its jumps as found in the kernel, with no memory of an install (tests

@@ -1,3 +1,5 @@
+import LabConntrack
+import LabNetlink
 import LabPolicy
 import LabTopology
 
@@ -8,13 +10,16 @@ final class IptablesInstallation: Installation {
     let enforcedPolicy: Policy
     let gates: [String: String]
     let installMilliseconds: Double?
+    /// nf_conntrack of the namespace, for a stateful policy.
+    let tracker: (any ConnectionTracker)?
 
-    init(chain: IptablesPolicyChain, point: FilterPoint, policy: Policy, gates: [String: String], installMilliseconds: Double) {
+    init(chain: IptablesPolicyChain, point: FilterPoint, policy: Policy, gates: [String: String], installMilliseconds: Double) throws {
         self.chain = chain
         self.point = point
         self.enforcedPolicy = policy
         self.gates = gates
         self.installMilliseconds = installMilliseconds
+        tracker = try NfConntrackTracker.forInstallation(of: policy, in: point.namespace)
     }
 
     var backend: BackendKind { chain.variant.backendKind }
@@ -35,6 +40,7 @@ final class IptablesInstallation: Installation {
     }
 
     func remove() throws {
+        tracker?.stop()
         try chain.remove(at: point)
     }
 }

@@ -47,7 +47,7 @@ public final class NftablesBackend: NetfilterBackend {
         var gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesScript.family]
         gates.merge(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         let milliseconds = try installLoads(artifact, at: point).reduce(0) { $0 + (try $1.run(in: point.namespace)) }
-        return NftablesInstallation(point: point, policy: policy, layout: layout(policy), gates: gates,
+        return try NftablesInstallation(point: point, policy: policy, layout: layout(policy), gates: gates,
                                     installMilliseconds: milliseconds)
     }
 

@@ -1,4 +1,6 @@
 import LabNetwork
+import LabConntrack
+import LabNetlink
 import LabPolicy
 import LabTopology
 
@@ -9,14 +11,17 @@ final class NftablesInstallation: Installation {
     let enforcedPolicy: Policy
     let gates: [String: String]
     let installMilliseconds: Double?
+    /// nf_conntrack of the namespace, for a stateful policy.
+    let tracker: (any ConnectionTracker)?
     private var layout: ChainLayout
 
-    init(point: FilterPoint, policy: Policy, layout: ChainLayout, gates: [String: String], installMilliseconds: Double) {
+    init(point: FilterPoint, policy: Policy, layout: ChainLayout, gates: [String: String], installMilliseconds: Double) throws {
         self.point = point
         self.enforcedPolicy = policy
         self.layout = layout
         self.gates = gates
         self.installMilliseconds = installMilliseconds
+        tracker = try NfConntrackTracker.forInstallation(of: policy, in: point.namespace)
     }
 
     var backend: BackendKind { .nftables }
@@ -51,6 +56,7 @@ final class NftablesInstallation: Installation {
     }
 
     func remove() throws {
+        tracker?.stop()
         try NftablesBackend.nft(NftablesScript.removal).run(in: point.namespace)
     }
 }
