@@ -52,18 +52,12 @@ public enum FlowFill {
         let index = if_nametoindex(options.interface)
         guard index != 0 else { throw SystemCallError("find interface \(options.interface)", errno: errno) }
         let plan = options.plan
-        let template = UDPFrame(sourceMAC: options.sourceMAC, destinationMAC: options.gatewayMAC, source: plan.sources[0],
-                                destination: plan.destination, sourcePort: FlowFillPlan.ports.lowerBound,
-                                destinationPort: plan.destinationPort, payloadBytes: options.payloadBytes)
-        let frameLength = template.bytes.count
+        let builder = FlowFrames(sourceMAC: options.sourceMAC, gatewayMAC: options.gatewayMAC, destination: plan.destination,
+                                 destinationPort: plan.destinationPort, payloadBytes: options.payloadBytes)
+        let frameLength = builder.frameLength
         var frames = [UInt8]()
         frames.reserveCapacity(frameLength * plan.count)
-        for i in 0..<plan.count {
-            let flow = plan.flow(i)
-            frames += UDPFrame(sourceMAC: options.sourceMAC, destinationMAC: options.gatewayMAC, source: flow.source,
-                               destination: flow.destination, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort,
-                               payloadBytes: options.payloadBytes).bytes
-        }
+        for i in 0..<plan.count { builder.append(plan.flow(i), to: &frames) }
         let fd = try systemCall("open an AF_PACKET socket on \(options.interface)") { lab_packet_tx_socket(Int32(index)) }
         defer { close(fd) }
         var stamps = [UInt64](repeating: 0, count: plan.count)

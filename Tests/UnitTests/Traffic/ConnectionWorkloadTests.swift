@@ -1,10 +1,11 @@
 import Foundation
 import LabConntrack
 import LabNetwork
+import LabPacket
 import LabPolicy
 import LabResults
 import LabSystem
-import LabTraffic
+@testable import LabTraffic
 import Testing
 
 @Suite("Connection workloads: flow plans, agent coding, statistics")
@@ -157,5 +158,30 @@ struct ConnectionWorkloadUnitTests {
         #expect(workload.settings == "protocol=udp rate=500/s duration=2s concurrency=8 established=4 established_interval=250ms")
         #expect(ConnectionsWorkload(name: "c", proto: .tcp).settings == "protocol=tcp rate=unlimited duration=5s concurrency=64")
         #expect(WorkloadRegistry.definition(kind: "connections") != nil)
+    }
+}
+
+@Suite("Flow fill frames")
+struct FlowFramesTests {
+    @Test("a frame patched from the template is byte for byte the frame built whole, checksums included")
+    func patchedEqualsBuilt() throws {
+        let source = try #require(MACAddress("02:62:6c:00:00:01"))
+        let gateway = try #require(MACAddress("02:62:6c:00:00:02"))
+        let server = IPv4Address("198.18.1.1")!
+        let sources = ["198.19.0.1", "198.18.255.254", "198.19.255.255", "198.18.16.0", "198.19.128.7"].map { IPv4Address($0)! }
+        let plan = try #require(FlowFillPlan(count: 20_000, seed: 4, sources: sources, destination: server, destinationPort: 7007))
+        for payload in [1, 18, 100] {
+            let frames = FlowFrames(sourceMAC: source, gatewayMAC: gateway, destination: server, destinationPort: 7007, payloadBytes: payload)
+            for flow in plan.flows {
+                var patched: [UInt8] = []
+                frames.append(flow, to: &patched)
+                let whole = UDPFrame(sourceMAC: source, destinationMAC: gateway, source: flow.source, destination: server,
+                                     sourcePort: flow.sourcePort, destinationPort: 7007, payloadBytes: payload).bytes
+                guard patched == whole else {
+                    Issue.record("\(flow), payload \(payload): patched frame differs")
+                    return
+                }
+            }
+        }
     }
 }
