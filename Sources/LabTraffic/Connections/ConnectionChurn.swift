@@ -39,6 +39,7 @@ public enum ConnectionChurn {
     public static func run(_ options: Options) throws -> ChurnReport {
         var openTimes = LatencyRecorder()
         var failures = FailureCounts()
+        var timeline = OutcomeTimeline()
         var firstError: String?
         var attempted = 0
         var succeeded = 0
@@ -55,6 +56,7 @@ public enum ConnectionChurn {
 
         func fail(_ failure: FlowFailure, _ detail: @autoclosure () -> String) {
             failures.add(failure)
+            timeline.record(success: false, atNanoseconds: MonotonicClock.nanoseconds() - start)
             if failure == .other { firstError = firstError ?? detail() }
         }
 
@@ -131,6 +133,7 @@ public enum ConnectionChurn {
                         // UDP has no handshake: its open time is the first response's.
                         if options.transport == .udp { openTimes.record(nanoseconds: now - attempt.sentAt) }
                         succeeded += 1
+                        timeline.record(success: true, atNanoseconds: now - start)
                         finished.append(i)
                     }
                 } else if n == 0 {
@@ -147,7 +150,7 @@ public enum ConnectionChurn {
         let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         return ChurnReport(transport: options.transport, attempted: attempted, succeeded: succeeded, failed: failures,
                            elapsedSeconds: elapsed, open: openTimes.report(failed: 0, elapsedSeconds: elapsed, firstError: nil),
-                           firstError: firstError)
+                           timeline: timeline, firstError: firstError)
     }
 
     /// A non-blocking socket bound to the flow's source address and port, connecting to its destination.
@@ -174,13 +177,15 @@ public struct ChurnReport: Codable, Sendable, Equatable {
     /// Open time: TCP connect() to established; UDP request to first response. Only `completed` and
     /// the percentiles are meaningful here.
     public var open: AgentReport
+    /// Successes and failures per 100 ms, by when each attempt ended.
+    public var timeline: OutcomeTimeline
     public var firstError: String?
 
     /// Attempts that completed their request/response, per second over the run.
     public var achievedRate: Double { elapsedSeconds > 0 ? Double(succeeded) / elapsedSeconds : 0 }
 
     enum CodingKeys: String, CodingKey {
-        case transport = "protocol", attempted, succeeded, failed, open
+        case transport = "protocol", attempted, succeeded, failed, open, timeline
         case elapsedSeconds = "elapsed_s", firstError = "first_error"
     }
 }

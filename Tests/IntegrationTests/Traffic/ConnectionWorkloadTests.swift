@@ -86,9 +86,12 @@ extension KernelTests {
                 let fill = try FlowFill.run(count: 4000, rate: 0, seed: 5, durationSeconds: 10, filter: filter, context)
                 #expect(fill.report.sent == 4000)
                 #expect(fill.plan.sources.allSatisfy { IPv4Prefix("198.19.0.0/24")!.contains($0) }, "\(fill.plan.sources)")
-                #expect(try conntrackCount(topology) - entriesBefore >= 4000)
+                let entriesAfterFill = try conntrackCount(topology)
+                #expect(entriesAfterFill - entriesBefore >= 4000)
                 let churn = try ConnectionChurn.run(transport: .tcp, rate: 200, durationSeconds: 0.5, filter: filter, context)
                 #expect(churn.succeeded == churn.attempted && churn.attempted > 50, "\(churn.failed.counts)")
+                // Each connection its own 5-tuple: one new entry each (closed ones linger in TIME_WAIT).
+                #expect(try conntrackCount(topology) - entriesAfterFill >= churn.attempted)
                 #expect(try installation.counters().deniedPackets == deniedBefore)
             }
         }
@@ -101,6 +104,8 @@ extension KernelTests {
                     #expect(report.attempted >= 250 && report.attempted <= 301, "\(transport): \(report.attempted) attempted")
                     #expect(report.succeeded == report.attempted, "\(transport): \(report.failed.counts) \(report.firstError ?? "")")
                     #expect(report.failed.total == 0)
+                    #expect(report.timeline.succeeded.reduce(0, +) == report.succeeded && report.timeline.failed.allSatisfy { $0 == 0 })
+                    #expect(report.timeline.succeeded.count >= 9, "a 1 s churn spans ten 100 ms slices")
                     #expect(report.open.p50Microseconds > 0 && report.open.p99Microseconds >= report.open.p50Microseconds)
                 }
             }
@@ -119,6 +124,7 @@ extension KernelTests {
                 let report = try ConnectionChurn.run(transport: .tcp, rate: 100, durationSeconds: 0.5, filter: .unfiltered, context)
                 #expect(report.succeeded == 0)
                 #expect(report.failed[.refused] == report.attempted && report.attempted > 0, "\(report.failed.counts)")
+                #expect(report.timeline.failed.reduce(0, +) == report.attempted)
             }
         }
 

@@ -123,7 +123,8 @@ struct ConnectionWorkloadUnitTests {
 
     static let churnLine = #"{"attempted":1000,"elapsed_s":2,"failed":{"connect_timeout":3,"other":0,"refused":5,"#
         + #""reply_timeout":2,"reset":0,"timeout":0},"first_error":null,"open":{"completed":990,"elapsed_s":2,"failed":0,"#
-        + #""max_us":900,"mean_us":60,"p50_us":50,"p90_us":80,"p99_us":300,"p999_us":700},"protocol":"tcp","succeeded":990}"#
+        + #""max_us":900,"mean_us":60,"p50_us":50,"p90_us":80,"p99_us":300,"p999_us":700},"protocol":"tcp","succeeded":990,"#
+        + #""timeline":{"failed":[0,10],"succeeded":[500,490]}}"#
     static let establishedLine = #"{"broken":[{"after_s":1.5,"index":3,"reason":"reply_timeout"}],"#
         + #""broken_by_reason":{"connect_timeout":0,"other":0,"refused":0,"reply_timeout":1,"reset":0,"timeout":0},"#
         + #""elapsed_s":3,"failed_to_open":{"connect_timeout":0,"other":0,"refused":0,"reply_timeout":0,"reset":0,"timeout":0},"#
@@ -147,6 +148,20 @@ struct ConnectionWorkloadUnitTests {
             #expect(MetricCatalog.standard.contains(sample.metric), "uncatalogued \(sample.metric)")
         }
         #expect(MetricCatalog.standard.conflicts.isEmpty)
+    }
+
+    @Test("the outcome timeline buckets by 100 ms and finds the first clean slice after the last failure")
+    func timeline() {
+        var timeline = OutcomeTimeline()
+        #expect(timeline.recoverySeconds == nil)
+        for ms: UInt64 in [10, 20, 150, 160] { timeline.record(success: true, atNanoseconds: ms * 1_000_000) }
+        for ms: UInt64 in [210, 420] { timeline.record(success: false, atNanoseconds: ms * 1_000_000) }
+        #expect(timeline.recoverySeconds == nil, "no success after the last failure yet")
+        timeline.record(success: true, atNanoseconds: 450_000_000)
+        timeline.record(success: true, atNanoseconds: 610_000_000)
+        #expect(timeline.succeeded == [2, 2, 0, 0, 1, 0, 1])
+        #expect(timeline.failed == [0, 0, 1, 0, 1, 0, 0])
+        #expect(timeline.recoverySeconds == 0.6)
     }
 
     @Test("the connections kind reads its fields and describes its settings")
