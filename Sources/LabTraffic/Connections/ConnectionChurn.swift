@@ -150,7 +150,7 @@ public enum ConnectionChurn {
         let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         return ChurnReport(transport: options.transport, attempted: attempted, succeeded: succeeded, failed: failures,
                            elapsedSeconds: elapsed, open: openTimes.report(failed: 0, elapsedSeconds: elapsed, firstError: nil),
-                           timeline: timeline, firstError: firstError)
+                           openBuckets: openTimes.buckets, timeline: timeline, firstError: firstError)
     }
 
     /// A non-blocking socket bound to the flow's source address and port, connecting to its destination.
@@ -177,6 +177,8 @@ public struct ChurnReport: Codable, Sendable, Equatable {
     /// Open time: TCP connect() to established; UDP request to first response. Only `completed` and
     /// the percentiles are meaningful here.
     public var open: AgentReport
+    /// The open-time histogram as (ns, count) pairs, so several clients' reports merge exactly.
+    public var openBuckets: [[UInt64]]
     /// Successes and failures per 100 ms, by when each attempt ended.
     public var timeline: OutcomeTimeline
     public var firstError: String?
@@ -186,6 +188,7 @@ public struct ChurnReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case transport = "protocol", attempted, succeeded, failed, open, timeline
+        case openBuckets = "open_histogram"
         case elapsedSeconds = "elapsed_s", firstError = "first_error"
     }
 }

@@ -15,25 +15,53 @@ enum ConnectionPorts {
 extension ConnectionChurn {
     /// Short connections from the client namespace to a server agent (conn-server for TCP, the UDP
     /// echo rr-server for UDP) in the server namespace, from client-pool sources `filter`'s policy
-    /// allows. Both children are reaped before this returns.
+    /// allows. `clients` churn agents (default: one per CPU) share the rate, the concurrency, the
+    /// count and — split between them, so no two send the same 5-tuple — the sources; their reports
+    /// are merged (`MergedChurn`). Every child is reaped before this returns.
     public static func run(transport: TransportProtocol, rate: Int, durationSeconds: Double, count: Int = 10_000_000,
-                           concurrency: Int = 64, seed: UInt64 = 2, name: String = "churn", filter: FilterUnderTest,
-                           _ context: TrafficContext, _ window: TrafficWindow = .unobserved) throws -> ChurnReport {
+                           concurrency: Int = 64, clients: Int? = nil, seed: UInt64 = 2, name: String = "churn",
+                           filter: FilterUnderTest, _ context: TrafficContext,
+                           _ window: TrafficWindow = .unobserved) throws -> ChurnReport {
         let port = ConnectionPorts.churn
         let sources = try ConnectionSources.select(for: filter.policy, proto: transport, port: port, workload: name)
+        let wanted = clients ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let shares = ChurnShares(clients: min(wanted, sources.count, concurrency, count), rate: rate, concurrency: concurrency, count: count)
         let target = Endpoint(host: "\(context.topology.serverAddress)", port: port)
-        let flows = FlowPlanRequest(sources: sources.map { "\($0)" }, target: target,
-                                    count: min(count, FlowFillPlan.capacity(sources: sources.count)), seed: seed)
-        let request = ChurnClientRequest(transport: transport, flows: flows, rate: rate, duration: durationSeconds, count: count,
-                                         concurrency: concurrency)
+        let requests = (0..<shares.clients).map { k -> ChurnClientRequest in
+            let own = stride(from: k, to: sources.count, by: shares.clients).map { "\(sources[$0])" }
+            let flows = FlowPlanRequest(sources: own, target: target,
+                                        count: min(shares.count(k), FlowFillPlan.capacity(sources: own.count)), seed: seed &+ UInt64(k))
+            return ChurnClientRequest(transport: transport, flows: flows, rate: shares.rate(k), duration: durationSeconds,
+                                      count: shares.count(k), concurrency: shares.concurrency(k))
+        }
         return try ConnectionAgents.withServer(transport, port: port, lifetime: durationSeconds + 30, name: name, context) {
-            let result = try window.measure {
-                try Subprocess.run(context.agent(.churnClient(request), in: context.topology.client), timeout: durationSeconds + 30)
+            let reports = try window.measure {
+                try ConnectionAgents.runClients(requests.map { .churnClient($0) }, timeout: durationSeconds + 30, name: name, context)
             }
-            try result.requireSuccess("\(name): agent churn-client")
-            return try AgentChannel.decodeReply(ChurnReport.self, from: result.stdout, "\(name): agent churn-client")
+            return MergedChurn.merge(try reports.map { try AgentChannel.decodeReply(ChurnReport.self, from: $0, "\(name): agent churn-client") })
         }
     }
+}
+
+/// How a churn's rate, concurrency and count are split between its clients (the first ones take
+/// the remainders; a rate of 0 stays "as fast as possible" for each).
+struct ChurnShares: Equatable {
+    let clients: Int
+    let rate: Int
+    let concurrency: Int
+    let totalCount: Int
+
+    init(clients: Int, rate: Int, concurrency: Int, count: Int) {
+        self.clients = max(1, clients)
+        self.rate = rate
+        self.concurrency = concurrency
+        totalCount = count
+    }
+
+    private func share(_ total: Int, _ k: Int) -> Int { total / clients + (k < total % clients ? 1 : 0) }
+    func rate(_ k: Int) -> Int { rate == 0 ? 0 : max(1, share(rate, k)) }
+    func concurrency(_ k: Int) -> Int { max(1, share(concurrency, k)) }
+    func count(_ k: Int) -> Int { max(1, share(totalCount, k)) }
 }
 
 /// N long-lived TCP connections kept alive in the background while other traffic runs: `start`
@@ -121,6 +149,28 @@ enum ConnectionAgents {
         let server = try startServer(transport, port: port, lifetime: lifetime, name: name, context)
         defer { server.stop(grace: 1) }
         return try body()
+    }
+
+    /// Runs client agents side by side in the client namespace and returns each one's stdout, in
+    /// order; all are reaped (stopped if need be) before this returns.
+    static func runClients(_ requests: [AgentRequest], timeout: Double, name: String, _ context: TrafficContext) throws -> [String] {
+        var started: [BackgroundProcess] = []
+        defer { for process in started { process.stop(grace: 1) } }
+        for (k, request) in requests.enumerated() {
+            started.append(try BackgroundProcess(context.agent(request, in: context.topology.client),
+                                                 stdoutPath: context.file("\(name)-client\(k).out"),
+                                                 stderrPath: context.file("\(name)-client\(k).err")))
+        }
+        let deadline = Deadline(secondsFromNow: timeout)
+        return try zip(requests, started).map { request, process in
+            let status = try process.waitForExit(timeout: max(0.1, deadline.remainingSeconds))
+            guard let status else { throw LabFailure("\(name): agent \(request.command) still running after \(timeout) s") }
+            guard status == 0 else {
+                let detail = process.readStderr().split(whereSeparator: \.isNewline).last.map(String.init) ?? "no output"
+                throw LabFailure("\(name): agent \(request.command) exited \(status): \(detail)")
+            }
+            return process.readStdout()
+        }
     }
 
     /// Waits for the agent's "ready" line; throws with its last stderr line if it exits first.

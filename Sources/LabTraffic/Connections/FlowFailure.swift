@@ -36,7 +36,7 @@ public struct FailureCounts: Codable, Sendable, Equatable {
 
     public init() { counts = Dictionary(uniqueKeysWithValues: FlowFailure.allCases.map { ($0.rawValue, 0) }) }
 
-    public mutating func add(_ failure: FlowFailure) { counts[failure.rawValue, default: 0] += 1 }
+    public mutating func add(_ failure: FlowFailure, count: Int = 1) { counts[failure.rawValue, default: 0] += count }
 
     public subscript(_ failure: FlowFailure) -> Int { counts[failure.rawValue] ?? 0 }
 

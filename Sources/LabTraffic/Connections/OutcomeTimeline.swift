@@ -9,6 +9,18 @@ public struct OutcomeTimeline: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Adds another client's timeline slice by slice.
+    mutating func add(_ other: OutcomeTimeline) {
+        while succeeded.count < other.succeeded.count {
+            succeeded.append(0)
+            failed.append(0)
+        }
+        for slice in other.succeeded.indices {
+            succeeded[slice] += other.succeeded[slice]
+            failed[slice] += other.failed[slice]
+        }
+    }
+
     mutating func record(success: Bool, atNanoseconds elapsed: UInt64) {
         let slice = Int(elapsed / Self.sliceNanoseconds)
         while succeeded.count <= slice {

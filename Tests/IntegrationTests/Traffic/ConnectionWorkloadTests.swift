@@ -193,10 +193,10 @@ extension KernelTests {
                     try Subprocess.run(Command("nft", ["delete", "table", "ip", "bltest"]).inNamespace(topology.filterPoint.namespace))
                         .requireSuccess("delete test table")
                 }
-                for concurrency in [16, 64, 256] {
+                for (clients, concurrency) in [(1, 32), (2, 32), (1, 64), (2, 64), (2, 256)] {
                     let churn = try ConnectionChurn.run(transport: .tcp, rate: 0, durationSeconds: 3, concurrency: concurrency,
-                                                        filter: .unfiltered, context)
-                    print("tcp churn c=\(concurrency): \(churn.succeeded)/\(churn.attempted) in \(churn.elapsedSeconds) s = \(Int(churn.achievedRate)) conn/s, "
+                                                        clients: clients, filter: .unfiltered, context)
+                    print("tcp churn clients=\(clients) c=\(concurrency): \(churn.succeeded)/\(churn.attempted) in \(churn.elapsedSeconds) s = \(Int(churn.achievedRate)) conn/s, "
                           + "connect p50 \(churn.open.p50Microseconds) p99 \(churn.open.p99Microseconds) µs, failed \(churn.failed.counts.filter { $0.value > 0 })")
                     #expect(churn.succeeded > 0)
                 }

@@ -124,7 +124,7 @@ struct ConnectionWorkloadUnitTests {
     static let churnLine = #"{"attempted":1000,"elapsed_s":2,"failed":{"connect_timeout":3,"other":0,"refused":5,"#
         + #""reply_timeout":2,"reset":0,"timeout":0},"first_error":null,"open":{"completed":990,"elapsed_s":2,"failed":0,"#
         + #""max_us":900,"mean_us":60,"p50_us":50,"p90_us":80,"p99_us":300,"p999_us":700},"protocol":"tcp","succeeded":990,"#
-        + #""timeline":{"failed":[0,10],"succeeded":[500,490]}}"#
+        + #""open_histogram":[[50000,990]],"timeline":{"failed":[0,10],"succeeded":[500,490]}}"#
     static let establishedLine = #"{"broken":[{"after_s":1.5,"index":3,"reason":"reply_timeout"}],"#
         + #""broken_by_reason":{"connect_timeout":0,"other":0,"refused":0,"reply_timeout":1,"reset":0,"timeout":0},"#
         + #""elapsed_s":3,"failed_to_open":{"connect_timeout":0,"other":0,"refused":0,"reply_timeout":0,"reset":0,"timeout":0},"#
@@ -148,6 +148,46 @@ struct ConnectionWorkloadUnitTests {
             #expect(MetricCatalog.standard.contains(sample.metric), "uncatalogued \(sample.metric)")
         }
         #expect(MetricCatalog.standard.conflicts.isEmpty)
+    }
+
+    @Test("clients share rate, concurrency and count, the first taking the remainders; rate 0 stays unlimited")
+    func shares() {
+        let shares = ChurnShares(clients: 2, rate: 1001, concurrency: 64, count: 11)
+        #expect((0..<2).map(shares.rate) == [501, 500])
+        #expect((0..<2).map(shares.concurrency) == [32, 32])
+        #expect((0..<2).map(shares.count) == [6, 5])
+        #expect(ChurnShares(clients: 3, rate: 0, concurrency: 2, count: 100).rate(2) == 0)
+        #expect(ChurnShares(clients: 3, rate: 0, concurrency: 2, count: 100).concurrency(2) == 1)
+    }
+
+    @Test("merged churn reports add counts, merge histograms (not percentiles) and add timelines")
+    func merge() throws {
+        func report(_ values: [UInt64], failed: FlowFailure?, slices: [Int]) -> ChurnReport {
+            var recorder = LatencyRecorder()
+            for value in values { recorder.record(nanoseconds: value) }
+            var counts = FailureCounts()
+            if let failed { counts.add(failed, count: 2) }
+            var timeline = OutcomeTimeline()
+            for (slice, n) in slices.enumerated() {
+                for _ in 0..<n { timeline.record(success: true, atNanoseconds: UInt64(slice) * OutcomeTimeline.sliceNanoseconds) }
+            }
+            return ChurnReport(transport: .tcp, attempted: values.count + (failed == nil ? 0 : 2), succeeded: values.count, failed: counts,
+                               elapsedSeconds: Double(values.count) / 100, open: recorder.report(failed: 0, elapsedSeconds: 1, firstError: nil),
+                               openBuckets: recorder.buckets, timeline: timeline, firstError: nil)
+        }
+        // 90 fast opens in one client, 10 slow ones in the other: the merged p50 is fast and p99 slow,
+        // which averaging the two clients' percentiles would not give.
+        let fast = report(Array(repeating: 100_000, count: 90), failed: .refused, slices: [50, 40])
+        let slow = report(Array(repeating: 9_000_000, count: 10), failed: nil, slices: [0, 0, 10])
+        let merged = MergedChurn.merge([fast, slow])
+        #expect(merged.attempted == 102 && merged.succeeded == 100 && merged.failed[.refused] == 2)
+        #expect(merged.elapsedSeconds == 0.9)
+        #expect(abs(merged.open.p50Microseconds - 100) < 1)
+        #expect(abs(merged.open.p99Microseconds - 9000) < 10)
+        #expect(merged.open.completed == 100)
+        #expect(merged.timeline.succeeded == [50, 40, 10])
+        let text = String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)
+        #expect(try JSONDecoder().decode(ChurnReport.self, from: Data(text.utf8)) == merged)
     }
 
     @Test("the outcome timeline buckets by 100 ms and finds the first clean slice after the last failure")
