@@ -150,12 +150,16 @@ public enum FlowFillTimestamps {
 public struct FlowFillResult: Sendable {
     public var plan: FlowFillPlan
     public var report: FlowFillReport
+    /// Datagrams the server's sink received: flows that crossed the policy point (a full table or a
+    /// denying filter drops the rest; nil when no sink counted).
+    public var delivered: UInt64?
     /// Per flow in plan order; 0 for flows the fill did not reach.
     public var lastPacketNanoseconds: [UInt64]
 
-    public init(plan: FlowFillPlan, report: FlowFillReport, lastPacketNanoseconds: [UInt64]) {
+    public init(plan: FlowFillPlan, report: FlowFillReport, delivered: UInt64? = nil, lastPacketNanoseconds: [UInt64]) {
         self.plan = plan
         self.report = report
+        self.delivered = delivered
         self.lastPacketNanoseconds = lastPacketNanoseconds
     }
 

@@ -3,8 +3,9 @@ import LabNetwork
 import LabSystem
 
 extension FlowFill {
-    /// The fill's server port (nothing listens: each flow is one datagram; the server's port
-    /// unreachable answers are rate-limited by its ICMP limits and do not matter to the tracker).
+    /// The fill's server port, where a pps-sink counts what crossed the policy point (and, by
+    /// listening, keeps the server from answering each flow with an ICMP port unreachable that the
+    /// tracker would see as related traffic).
     public static let port: UInt16 = 7007
     /// Bound on a fill: 4M frames are 240 MB of prebuilt frames in the agent.
     public static let maximumFlows = 4_000_000
@@ -28,12 +29,27 @@ extension FlowFill {
             interface: topology.clientInterface.name, sourceMac: topology.clientInterface.mac, gatewayMac: topology.clientGateway.mac,
             target: Endpoint(host: "\(topology.serverAddress)", port: port), sources: sources.map { "\($0)" }, count: count,
             seed: seed, rate: rate, duration: durationSeconds, timestampsFile: stampsFile)
+        let sinkRequest = AgentRequest.ppsSink(PacketSinkRequest(bind: Endpoint(host: "\(topology.serverAddress)", port: port),
+                                                                 deadline: durationSeconds + 60, avoidCpu: nil))
+        let sink = try BackgroundProcess(context.agent(sinkRequest, in: topology.server),
+                                         stdoutPath: context.file("\(name)-sink.out"), stderrPath: context.file("\(name)-sink.err"))
+        defer { sink.stop(grace: 2) }
+        try ListenerProbe.waitForListener(namespace: topology.server, port: port, transport: .udp, process: sink)
         let result = try window.measure {
             try Subprocess.run(context.agent(.flowFill(request), in: topology.client), timeout: durationSeconds + 30)
         }
         try result.requireSuccess("\(name): agent flow-fill")
         let report = try AgentChannel.decodeReply(FlowFillReport.self, from: result.stdout, "\(name): agent flow-fill")
         defer { try? FileManager.default.removeItem(atPath: stampsFile) }
-        return FlowFillResult(plan: request.plan!, report: report, lastPacketNanoseconds: try FlowFillTimestamps.read(stampsFile, count: count))
+        // A backlog handed to ksoftirqd can trail the sender by a few milliseconds: let it land.
+        usleep(100_000)
+        let status = sink.stop(grace: 2)
+        guard status == 0 else {
+            let detail = sink.readStderr().split(whereSeparator: \.isNewline).last.map(String.init) ?? "no output"
+            throw LabFailure("\(name): agent pps-sink exited \(status): \(detail)")
+        }
+        let delivered = try AgentChannel.decodeReply(SinkReport.self, from: sink.readStdout(), "\(name): agent pps-sink")
+        return FlowFillResult(plan: request.plan!, report: report, delivered: delivered.received,
+                              lastPacketNanoseconds: try FlowFillTimestamps.read(stampsFile, count: count))
     }
 }

@@ -53,6 +53,7 @@ extension KernelTests {
                 let fill = try FlowFill.run(count: 3000, rate: 0, seed: 7, durationSeconds: 10, filter: .unfiltered, context)
                 let after = try conntrackCount(topology)
                 #expect(fill.report.sent == 3000)
+                #expect(fill.delivered == 3000, "every flow crossed the policy point to the sink")
                 #expect(after - before >= 3000, "nf_conntrack_count went from \(before) to \(after)")
                 #expect(fill.lastPacketNanoseconds.allSatisfy { $0 > 0 })
                 #expect(fill.lastPacketNanoseconds == fill.lastPacketNanoseconds.sorted(), "flows are sent in plan order")
@@ -84,7 +85,7 @@ extension KernelTests {
                 let deniedBefore = try installation.counters().deniedPackets
                 let entriesBefore = try conntrackCount(topology)
                 let fill = try FlowFill.run(count: 4000, rate: 0, seed: 5, durationSeconds: 10, filter: filter, context)
-                #expect(fill.report.sent == 4000)
+                #expect(fill.report.sent == 4000 && fill.delivered == 4000)
                 #expect(fill.plan.sources.allSatisfy { IPv4Prefix("198.19.0.0/24")!.contains($0) }, "\(fill.plan.sources)")
                 let entriesAfterFill = try conntrackCount(topology)
                 #expect(entriesAfterFill - entriesBefore >= 4000)
@@ -180,7 +181,7 @@ extension KernelTests {
             try withLab { topology, context in
                 for try_ in 1...3 {
                     let fill = try FlowFill.run(count: 262_144, rate: 0, seed: UInt64(try_), durationSeconds: 30, filter: .unfiltered, context)
-                    print("fill try \(try_): \(fill.report.sent) flows in \(fill.report.elapsedSeconds) s = \(Int(fill.flowsPerSecond)) flows/s, busy \(fill.report.busy)")
+                    print("fill try \(try_): \(fill.report.sent) flows in \(fill.report.elapsedSeconds) s = \(Int(fill.flowsPerSecond)) flows/s, busy \(fill.report.busy), delivered \(fill.delivered ?? 0)")
                 }
                 // With nf_conntrack tracking every flow, kept below the global nf_conntrack_max (262144
                 // here, shared with the host) by a margin: this test does not raise the knob.
