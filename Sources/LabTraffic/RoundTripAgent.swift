@@ -34,7 +34,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
 /// Latency as an HdrHistogram of nanoseconds (3 significant digits, up to 60 s), reduced to the
 /// percentiles benchlab reports.
 public struct LatencyRecorder {
-    private var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000,
+    var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000,
                                               numberOfSignificantValueDigits: .three)
     public init() {}
 

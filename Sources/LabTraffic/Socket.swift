@@ -27,6 +27,11 @@ final class Socket {
         self.kind = kind
     }
 
+    /// Takes ownership of a descriptor opened elsewhere (accept4, a non-blocking socket).
+    convenience init(adopting fd: Int32, kind: Kind) {
+        self.init(fd: fd, kind: kind)
+    }
+
     deinit { close(fd) }
 
     func setOption(_ level: Int32, _ name: Int32, _ value: Int32, _ what: String) throws {

@@ -29,6 +29,18 @@ public enum AgentHost {
             let report = try PacketSink.serve(bind: r.bind, deadline: r.deadline, avoidCPU: r.avoidCpu,
                                               ready: AgentChannel.announceReady)
             try AgentChannel.reply(report)
+        case .flowFill(let r):
+            Cancellation.shared.install(emergency: {})
+            try AgentChannel.reply(try FlowFill.send(r.options()))
+        case .connServer(let r):
+            try ConnectionServer.serve(bind: r.bind, deadline: r.deadline, ready: AgentChannel.announceReady)
+        case .churnClient(let r):
+            Cancellation.shared.install(emergency: {})
+            try AgentChannel.reply(try ConnectionChurn.run(r.options()))
+        case .establishedClient(let r):
+            // SIGTERM is the driver's "stop and report".
+            Cancellation.shared.install(emergency: {})
+            try AgentChannel.reply(try EstablishedFlowsClient.run(r.options(), ready: AgentChannel.announceReady))
         }
     }
 

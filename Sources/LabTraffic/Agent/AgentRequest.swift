@@ -21,6 +21,14 @@ public enum AgentRequest: Sendable, Equatable {
     case flood(FloodRequest)
     /// Packet-rate sink: counts datagrams until SIGTERM; prints "ready", then replies with a `SinkReport`.
     case ppsSink(PacketSinkRequest)
+    /// Flow fill: one UDP frame per flow of a plan; writes per-flow timestamps, replies with a `FlowFillReport`.
+    case flowFill(FlowFillRequest)
+    /// TCP echo server for many concurrent connections; prints "ready" once bound.
+    case connServer(ConnectionServerRequest)
+    /// Short connections at a rate; replies with a `ChurnReport`.
+    case churnClient(ChurnClientRequest)
+    /// Long-lived connections kept alive; prints "ready" once open, replies with an `EstablishedReport` on SIGTERM.
+    case establishedClient(EstablishedClientRequest)
 
     /// The command's name in the JSON and in error messages ("agent rr-client").
     public var command: String {
@@ -32,6 +40,10 @@ public enum AgentRequest: Sendable, Equatable {
         case .probeClient: return "probe-client"
         case .flood: return "flood"
         case .ppsSink: return "pps-sink"
+        case .flowFill: return "flow-fill"
+        case .connServer: return "conn-server"
+        case .churnClient: return "churn-client"
+        case .establishedClient: return "established-client"
         }
     }
 
@@ -45,6 +57,10 @@ public enum AgentRequest: Sendable, Equatable {
         case .probeClient(let r): try AgentCheck.require(r.timeout > 0 && r.timeout <= 10, "timeout must be in (0, 10] seconds")
         case .flood(let r): try r.validate()
         case .ppsSink(let r): try AgentCheck.lifetime(r.deadline)
+        case .flowFill(let r): try r.validate()
+        case .connServer(let r): try r.validate()
+        case .churnClient(let r): try r.validate()
+        case .establishedClient(let r): try r.validate()
         }
     }
 }
@@ -266,6 +282,10 @@ extension AgentRequest: Codable {
         case "probe-client": self = .probeClient(try container.decode(ProbeClientRequest.self, forKey: key))
         case "flood": self = .flood(try container.decode(FloodRequest.self, forKey: key))
         case "pps-sink": self = .ppsSink(try container.decode(PacketSinkRequest.self, forKey: key))
+        case "flow-fill": self = .flowFill(try container.decode(FlowFillRequest.self, forKey: key))
+        case "conn-server": self = .connServer(try container.decode(ConnectionServerRequest.self, forKey: key))
+        case "churn-client": self = .churnClient(try container.decode(ChurnClientRequest.self, forKey: key))
+        case "established-client": self = .establishedClient(try container.decode(EstablishedClientRequest.self, forKey: key))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "unknown agent command '\(key.stringValue)'"))
@@ -283,6 +303,10 @@ extension AgentRequest: Codable {
         case .probeClient(let r): try container.encode(r, forKey: key)
         case .flood(let r): try container.encode(r, forKey: key)
         case .ppsSink(let r): try container.encode(r, forKey: key)
+        case .flowFill(let r): try container.encode(r, forKey: key)
+        case .connServer(let r): try container.encode(r, forKey: key)
+        case .churnClient(let r): try container.encode(r, forKey: key)
+        case .establishedClient(let r): try container.encode(r, forKey: key)
         }
     }
 }

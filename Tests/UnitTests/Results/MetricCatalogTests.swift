@@ -47,6 +47,10 @@ struct MetricCatalogTests {
             ("latency", LatencyWorkload.metrics, LatencyWorkload.samples(report, workload: "w")),
             ("connect", ConnectWorkload.metrics, ConnectWorkload.samples(report, workload: "w")),
             ("packet-rate", PacketRateWorkload.metrics, packetRate),
+            ("connections", ConnectionsWorkload.metrics, ConnectionsWorkload.samples(
+                try AgentChannel.decodeReply(ChurnReport.self, from: ConnectionWorkloadUnitTests.churnLine, "churn-client"),
+                established: try AgentChannel.decodeReply(EstablishedReport.self, from: ConnectionWorkloadUnitTests.establishedLine,
+                                                          "established-client"), workload: "w")),
             ("cpu", CPUCollector.metrics, CPUCollector.samples(workload: "w", from: before, to: after)),
             ("steal", StealCollector.metrics, StealCollector.samples(workload: "w", from: before, to: after)),
             ("interfaces", InterfaceCollector.metrics, InterfaceCollector.samples(workload: "w", server: counters, client: counters)),
