@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "LabConntrack", dependencies: ["LabSystem", "LabNetwork", "LabPolicy"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults", "LabConntrack"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "CLabShims",
+            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "LabStats", "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),

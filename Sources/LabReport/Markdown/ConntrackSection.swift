@@ -7,7 +7,7 @@ import LabTraffic
 /// words. Empty when no case ran the conntrack-gc workload.
 struct ConntrackSection {
     let run: RunAnalysis
-    static let workload = "conntrack-gc"
+    static let workload = ConntrackGCWorkload.kind
 
     /// The tracker a backend uses, by the naming convention of the backends (README, "Backends").
     static func tracker(backend: String, family: BackendFamily?) -> String {

@@ -58,8 +58,8 @@ public struct ConnectionsWorkload: WorkloadDefinition, Equatable {
                                                       summary: "new flows without a reply in 1 s")
     public static let failedOther = MetricInfo(name: "flows_failed_other", unit: "count", direction: .lowerIsBetter,
                                                summary: "new flows failed otherwise (no route, no port)")
-    /// Declared once among the conntrack metrics; the workload records it under that declaration.
-    public static let establishedBroken = ConntrackMetrics.all.first { $0.name == "established_broken" }!
+    public static let establishedBroken = MetricInfo(name: "established_broken", unit: "flows", direction: .lowerIsBetter,
+                                                     summary: "long-lived flows broken (reset, timeout, reply dropped) during the workload")
     public static let metrics = [newFlowsPerSecond, openP50, openP90, openP99, attempted, failedRefused, failedReset,
                                  failedConnectTimeout, failedReplyTimeout, failedOther, establishedBroken]
     /// The rate and the tail open time; the other percentiles and the failure counts are shown.

@@ -10,6 +10,7 @@ public enum WorkloadRegistry {
             ConnectWorkload.self,
             PacketRateWorkload.self,
             ConnectionsWorkload.self,
+            ConntrackGCWorkload.self,
         ]
     }
 
@@ -17,10 +18,6 @@ public enum WorkloadRegistry {
         all.first { $0.kind == kind }
     }
 
-    /// Each kind's metrics, one group per kind (the catalog merges them). A metric a kind records
-    /// under the conntrack declarations (`established_broken`) is left to that group, so the catalog
-    /// (and the report's columns) keep it where its owner placed it.
-    public static var metricGroups: [[MetricInfo]] {
-        all.map { $0.metrics.filter { metric in !ConntrackMetrics.all.contains(metric) } }
-    }
+    /// Each kind's metrics, one group per kind (the catalog merges them).
+    public static var metricGroups: [[MetricInfo]] { all.map { $0.metrics } }
 }
