@@ -33,6 +33,7 @@ public final class ConntrackCollector: WorkloadCollector {
             ("refused_full", .lowerIsBetter, "new flows the BPF tracker refused because its map was full"),
             ("unsolicited", .neutral, "server-side packets with no entry (dropped)"),
             ("expired_reused", .neutral, "expired entries a new flow took over before a sweep reclaimed them"),
+            ("events_lost", .lowerIsBetter, "nf_conntrack destroy events the lab's log lost (socket overrun, undecodable)"),
         ]
         var table: [String: MetricInfo] = [:]
         for (name, direction, summary) in declared {

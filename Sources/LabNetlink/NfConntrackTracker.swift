@@ -45,6 +45,10 @@ public final class NfConntrackTracker: GloballyLimitedTracker {
             let before = baseline[name] ?? 0
             since[name] = value >= before ? value - before : value
         }
+        // Destroy events the log lost: GC lag silently misses them otherwise.
+        if let health = events?.health {
+            since["events_lost"] = max(health.droppedMessages, UInt64(health.overruns)) + UInt64(health.decodeFailures)
+        }
         return since
     }
 

@@ -15,6 +15,8 @@ struct ConntrackPhases {
 
     /// Timeouts the phases wait on are the scenario's; past this they would make the run absurdly long.
     static let longestTimeoutWaited: Double = 120
+    /// How long past the last expiry an LRU table is watched for a reclaim that never comes.
+    static let lruGrace = 2.0
     /// How often the expire and recovery waits look at the table.
     static let poll = 0.2
 
@@ -67,7 +69,9 @@ struct ConntrackPhases {
                         logging: Bool) throws -> [Sample] {
         let idle = fill.idle(timeoutSeconds: timeout)
         let lastExpiry = idle.map(\.expiryNanoseconds).max() ?? MonotonicClock.nanoseconds()
-        let deadline = lastExpiry &+ UInt64(workload.expireWaitSeconds * 1e9)
+        // An LRU map deletes nothing on its own: past a short grace, waiting longer only shows that again.
+        let wait = tracker.kind == .bpfLRU ? min(workload.expireWaitSeconds, Self.lruGrace) : workload.expireWaitSeconds
+        let deadline = lastExpiry &+ UInt64(wait * 1e9)
         let sweepsBefore = tracker.sweeps().count
         let cpuBefore = tracker.collectorCPUNanoseconds()
         var emptyAt: UInt64?
@@ -111,7 +115,8 @@ struct ConntrackPhases {
 
     /// Short TCP connections at `churnRate` while the collector sweeps, beside long-lived flows.
     private func churn(_ tracker: any ConnectionTracker) throws -> [Sample] {
-        let established = try ConntrackTraffic.Established(count: workload.established, lifetime: workload.churnSeconds + 30,
+        let established = try ConntrackTraffic.Established(count: workload.established, interval: workload.establishedIntervalSeconds,
+                                                           lifetime: workload.churnSeconds + 30,
                                                            name: "\(workload.name)-churn", filter: filter, context)
         let tally: ConntrackTraffic.ChurnTally
         do {
@@ -142,7 +147,8 @@ struct ConntrackPhases {
             let limit = try tracker.capacity()
             samples.append(sample(ConntrackGCMetrics.fullLimit, Double(limit)))
             let statsBefore = try tracker.statistics()
-            let established = try ConntrackTraffic.Established(count: workload.established, lifetime: workload.fullSeconds + 30,
+            let established = try ConntrackTraffic.Established(count: workload.established, interval: workload.establishedIntervalSeconds,
+                                                               lifetime: workload.fullSeconds + 30,
                                                                name: "\(workload.name)-full", filter: filter, context)
             // The flood: twice the table in new flows, spread over the phase, on its own thread while
             // this one probes new TCP connections at a modest rate.

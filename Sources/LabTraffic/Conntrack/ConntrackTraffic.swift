@@ -36,8 +36,8 @@ enum ConntrackTraffic {
     /// Long-lived flows in the background; `stop` returns how many broke. None when `count` is 0.
     final class Established {
         private let flows: EstablishedFlows?
-        init(count: Int, lifetime: Double, name: String, filter: FilterUnderTest, _ context: TrafficContext) throws {
-            flows = count == 0 ? nil : try EstablishedFlows.start(count: count, intervalSeconds: 0.1, lifetime: lifetime,
+        init(count: Int, interval: Double, lifetime: Double, name: String, filter: FilterUnderTest, _ context: TrafficContext) throws {
+            flows = count == 0 ? nil : try EstablishedFlows.start(count: count, intervalSeconds: interval, lifetime: lifetime,
                                                                    name: name, filter: filter, context)
         }
         func stop() throws -> Int { try flows?.stop().brokenCount ?? 0 }

@@ -23,10 +23,13 @@ public struct ConntrackGCWorkload: WorkloadDefinition, Equatable {
     public var fullSeconds: Double
     /// Long-lived TCP flows kept alive through the churn and table-full phases.
     public var established: Int
+    /// How often each long-lived flow exchanges a request and its reply: the longer, the older its
+    /// entry looks to an LRU when the flood arrives (an idle-but-live connection is what an LRU evicts).
+    public var establishedIntervalSeconds: Double
 
     public init(name: String = "conntrack-gc", fill: Int = 262_144, fillRate: Int = 0, expireWaitSeconds: Double = 60,
                 churnRate: Int = 2000, churnSeconds: Double = 10, fullTable: Int = 8192, fullSeconds: Double = 5,
-                established: Int = 64) {
+                established: Int = 64, establishedIntervalSeconds: Double = 1) {
         self.name = name
         self.fill = fill
         self.fillRate = fillRate
@@ -36,6 +39,7 @@ public struct ConntrackGCWorkload: WorkloadDefinition, Equatable {
         self.fullTable = fullTable
         self.fullSeconds = fullSeconds
         self.established = established
+        self.establishedIntervalSeconds = establishedIntervalSeconds
     }
 
     public static let kind = "conntrack-gc"
@@ -48,6 +52,7 @@ public struct ConntrackGCWorkload: WorkloadDefinition, Equatable {
         WorkloadField("full_table", .integer(0...1_000_000), .defaulted(.integer(8192))),
         WorkloadField("full_duration", .milliseconds(1_000...120_000, wholeSeconds: false), .defaulted(.integer(5_000))),
         WorkloadField("established", .integer(0...2000), .defaulted(.integer(64))),
+        WorkloadField("established_interval", .milliseconds(10...10_000, wholeSeconds: false), .defaulted(.integer(1_000))),
     ]
 
     public static func conflicts(in values: WorkloadValues) -> [WorkloadFieldIssue] {
@@ -71,13 +76,15 @@ public struct ConntrackGCWorkload: WorkloadDefinition, Equatable {
                   churnSeconds: Double(values.integer("churn_duration") ?? 10_000) / 1000,
                   fullTable: values.integer("full_table") ?? 8192,
                   fullSeconds: Double(values.integer("full_duration") ?? 5_000) / 1000,
-                  established: values.integer("established") ?? 64)
+                  established: values.integer("established") ?? 64,
+                  establishedIntervalSeconds: Double(values.integer("established_interval") ?? 1_000) / 1000)
     }
 
     public var settings: String {
         "fill=\(fill) fill_rate=\(fillRate == 0 ? "max" : "\(fillRate)") expire_wait=\(formatSeconds(expireWaitSeconds)) "
             + "churn_rate=\(churnRate) churn_duration=\(formatSeconds(churnSeconds)) full_table=\(fullTable) "
-            + "full_duration=\(formatSeconds(fullSeconds)) established=\(established)"
+            + "full_duration=\(formatSeconds(fullSeconds)) established=\(established) "
+            + "established_interval=\(formatSeconds(establishedIntervalSeconds))"
     }
 
     /// The fill at the generator's slowest plausible rate, every timeout the phases wait on, and the
