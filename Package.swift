@@ -61,7 +61,7 @@ let package = Package(
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabResults", "LabTopology",
-            "LabBackends", "LabSystem",
+            "LabBackends", "LabSystem", "LabNetlink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

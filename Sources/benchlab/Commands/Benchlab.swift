@@ -14,6 +14,7 @@ struct Benchlab: ParsableCommand {
         subcommands: [
             RunCommand.self, ListCommand.self, ValidateCommand.self, CheckCommand.self,
             UpCommand.self, DownCommand.self, CleanCommand.self, ReportCommand.self, CompareCommand.self, CalibrateCommand.self,
+            ConntrackCommand.self,
             AgentCommand.self, SchemaCommand.self,
         ]
     )

@@ -17,7 +17,7 @@ struct CLIGoldenTests {
     }
 
     @Test("help text of every command", arguments: [
-        "benchlab", "run", "list", "validate", "check", "up", "down", "clean", "report", "compare", "calibrate",
+        "benchlab", "run", "list", "validate", "check", "up", "down", "clean", "report", "compare", "calibrate", "conntrack",
     ])
     func help(command: String) throws {
         let result = try benchlab(command == "benchlab" ? ["--help"] : [command, "--help"])
@@ -27,6 +27,7 @@ struct CLIGoldenTests {
 
     @Test("bad input is one line on stderr and exit status 2", arguments: [
         (["frobnicate"], "benchlab: Unexpected argument 'frobnicate' (see 'benchlab --help')"),
+        (["conntrack", "blnosuch"], "benchlab: no lab namespace 'blnosuch' (see 'ip netns list'; lab namespaces start with 'bl')"),
         (["run", "nosuch"], "benchlab: unknown scenario 'nosuch'; available in SCENARIOS: ci-ab, ci-perf, ci-smoke, conntrack-gc, filter-scale, quick"),
         (["run", "quick", "--repeat", "0"], "benchlab: --repeat must be 1...100, got 0 (see 'benchlab --help')"),
         (["run", "quick", "--backends", "xdp,bogus"],
