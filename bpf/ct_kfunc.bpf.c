@@ -8,8 +8,12 @@
  * state (TCP: SYN until the first non-SYN packet, then established; FIN or RST: close), since no
  * netfilter hook in the lab's namespace updates these entries. nf_conntrack's own GC reclaims them.
  *
- * The kfuncs take TCP and UDP only (opts->l4proto), so ICMP has no flow here: a client ICMP packet
- * is decided by the policy alone and a server one is unsolicited (an echo reply is dropped).
+ * The kfuncs take TCP and UDP only (opts->l4proto), so ICMP echo is tracked in the lab's own table
+ * (bpf/lib/conntrack.h: bl_ct_tables, whose one inner map user space makes a small LRU hash at load,
+ * the icmp timeout a load-time constant) with ct_filter's semantics: a client echo request of a live
+ * flow passes, a new one is decided by the policy and, when allowed, entered; a server echo reply
+ * passes only for a live flow; any other server ICMP is unsolicited, any other client ICMP is decided
+ * by the policy alone. Both paths count into the same bl_ct_counters.
  * Programs bl_ct_kfunc_xdp and bl_ct_kfunc_tc.
  */
 #include <linux/bpf.h>
@@ -21,6 +25,7 @@
 #include "policy.h"
 #include "counters.h"
 #include "ct_counters.h"
+#include "conntrack.h"
 #include "linearize.h"
 
 /*
@@ -69,10 +74,7 @@ extern void bpf_ct_release(struct nf_conn *nfct) __ksym;
 extern void bpf_ct_set_timeout(struct nf_conn___init *nfct, __u32 timeout) __ksym;
 extern int bpf_ct_change_timeout(struct nf_conn *nfct, __u32 timeout) __ksym;
 
-#define BL_TCP_FIN 0x01
-#define BL_TCP_SYN 0x02
-#define BL_TCP_RST 0x04
-#define BL_TCP_ACK 0x10
+/* BL_TCP_* flags: bpf/lib/conntrack.h. */
 
 /* Load-time constants: the client-facing interface and the timeouts in milliseconds (what the kfuncs take). */
 const volatile __u32 bl_ct_client_ifindex = 0;
@@ -89,6 +91,48 @@ static __always_inline int bl_kf_policy_drops(const struct bl_packet *pkt, __u64
 
 	bl_counter_add(&bl_counters, verdict, bytes);
 	return verdict == BL_COUNT_DENY_RULE || verdict == BL_COUNT_DENY_DEFAULT;
+}
+
+/*
+ * An ICMP packet, against the lab's own table (the kfuncs cannot track it): the same decisions as
+ * bl_ct_from_client / bl_ct_from_server in bpf/ct_filter.bpf.c.
+ */
+static __always_inline int bl_kf_icmp(const struct bl_packet *pkt, int from_server, __u64 bytes)
+{
+	struct bl_ct_entry *entry;
+	struct bl_ct_key key;
+	void *table;
+	__u64 now;
+	int found;
+
+	if (bl_ct_key_of(pkt, from_server, &key) < 0) {
+		/* Not an echo request from the client nor an echo reply from the server: no flow. */
+		if (from_server) {
+			bl_ct_count(BL_CT_UNSOLICITED);
+			return BL_VERDICT_DROP;
+		}
+		return bl_kf_policy_drops(pkt, bytes) ? BL_VERDICT_DROP : BL_VERDICT_PASS;
+	}
+	table = bl_ct_table();
+	if (!table)
+		return BL_VERDICT_DROP; /* the loader always fills the slot; without it no reply can be told */
+	now = bpf_ktime_get_coarse_ns(); /* the clock conntrack.h's entries use */
+	found = bl_ct_lookup(table, &key, now, &entry);
+	if (found == BL_CT_LIVE) {
+		bl_ct_refresh(entry, pkt, from_server, now);
+		return BL_VERDICT_PASS;
+	}
+	if (from_server) {
+		bl_ct_count(BL_CT_UNSOLICITED);
+		return BL_VERDICT_DROP;
+	}
+	if (bl_kf_policy_drops(pkt, bytes)) {
+		bl_ct_count(BL_CT_NEW_DENIED);
+		return BL_VERDICT_DROP;
+	}
+	if (bl_ct_create(table, &key, found == BL_CT_EXPIRED ? entry : NULL, pkt, now))
+		return BL_VERDICT_DROP;
+	return BL_VERDICT_PASS;
 }
 
 /* The timeout a packet of a live flow renews. */
@@ -128,6 +172,8 @@ int BL_PROGRAM_NAME(bl_ct_kfunc)(BL_CTX *ctx)
 		return BL_VERDICT_PASS;
 	}
 	from_server = BL_INGRESS_IFINDEX(ctx) != bl_ct_client_ifindex;
+	if (pkt.proto == IPPROTO_ICMP)
+		return bl_kf_icmp(&pkt, from_server, bytes);
 	if ((pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP) || !pkt.has_ports) {
 		if (from_server) {
 			bl_ct_count(BL_CT_UNSOLICITED);

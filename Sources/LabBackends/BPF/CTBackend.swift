@@ -34,7 +34,8 @@ public final class CTBackend: FilterBackend {
 
     public func compile(_ policy: Policy) throws -> BackendArtifact {
         let tracking = try self.tracking(policy)
-        let store = table.map { "\($0.rawValue) (\($0.mapTypeName)), \(tracking.tableSize) entries" } ?? "nf_conntrack through kfuncs"
+        let store = table.map { "\($0.rawValue) (\($0.mapTypeName)), \(tracking.tableSize) entries" }
+            ?? "nf_conntrack through kfuncs (TCP, UDP), ICMP echo in a \(CTKfuncFilter.icmpTableCapacity)-entry lru (\(CTTableKind.lru.mapTypeName))"
         let header = "# tracker \(store); timeouts "
             + tracking.timeouts.named.map { "\($0.key)=\($0.seconds)s" }.joined(separator: " ") + "\n"
         return BackendArtifact(kind: "maps", text: header + (try image(policy).dump))

@@ -22,9 +22,13 @@ final class KfuncConnectionTracker: GloballyLimitedTracker {
         set { table.limiter = newValue }
     }
 
+    /// nf_conntrack's limit and count only: the program's ICMP echo table (CTKfuncFilter.icmpTable, a
+    /// small LRU of the lab's) is left out, so capacity, occupancy and the table-full phase are
+    /// nf_conntrack's, which holds every TCP and UDP flow.
     func capacity() throws -> Int { try table.capacity() }
     func occupancy() throws -> Int { try table.occupancy() }
-    /// nf_conntrack's statistics, then the program's counters (their names do not overlap).
+    /// nf_conntrack's statistics, then the program's counters (their names do not overlap), which
+    /// count TCP/UDP and ICMP echo packets alike.
     func statistics() throws -> [String: UInt64] {
         try table.statistics().merging(try filter.counters().byName) { kernel, _ in kernel }
     }

@@ -21,6 +21,14 @@ struct CTBackendTests {
         #expect(artifact.text.hasPrefix("# tracker "))
     }
 
+    @Test("the kfunc artifact names both of its tables: nf_conntrack for TCP and UDP, its own LRU for ICMP echo",
+          arguments: [BackendKind.xdpCtKfunc, .tcCtKfunc])
+    func kfuncArtifactNamesTables(kind: BackendKind) throws {
+        let header = try BackendFactory.make(kind).compile(Self.stateful).text.split(separator: "\n")[0]
+        #expect(header.hasPrefix("# tracker nf_conntrack through kfuncs (TCP, UDP), ICMP echo in a 4096-entry lru (BPF_MAP_TYPE_LRU_HASH);"),
+                "\(header)")
+    }
+
     @Test("a ct backend refuses a non-forwarding point before loading anything", arguments: ctKinds)
     func refuseInputPoint(kind: BackendKind) throws {
         let backend = try BackendFactory.make(kind)
