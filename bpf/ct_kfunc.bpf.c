@@ -135,6 +135,42 @@ static __always_inline int bl_kf_icmp(const struct bl_packet *pkt, int from_serv
 	return BL_VERDICT_PASS;
 }
 
+/*
+ * TCP flows that have seen a FIN or RST. nf_conntrack's own TCP state machine never runs on these
+ * entries (no netfilter hook in the namespace updates them), so the program remembers the close
+ * itself: without it, the last ACK of a closed connection would renew the established timeout and
+ * the entry would outlive its connection by tcp_established instead of tcp_close.
+ */
+struct bl_kf_flow {
+	__be32 client;
+	__be32 server;
+	__u16 client_port;
+	__u16 server_port;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bl_kf_flow);
+	__type(value, __u8);
+} bl_kf_closing SEC(".maps");
+
+/* The flow a TCP packet belongs to, named from the client side whichever side sent it. */
+static __always_inline void bl_kf_flow_of(const struct bl_packet *pkt, int from_server, struct bl_kf_flow *flow)
+{
+	if (from_server) {
+		flow->client = pkt->daddr;
+		flow->server = pkt->saddr;
+		flow->client_port = pkt->dport;
+		flow->server_port = pkt->sport;
+	} else {
+		flow->client = pkt->saddr;
+		flow->server = pkt->daddr;
+		flow->client_port = pkt->sport;
+		flow->server_port = pkt->dport;
+	}
+}
+
 /* The timeout a packet of a live flow renews. */
 static __always_inline __u32 bl_kf_timeout(const struct bl_packet *pkt)
 {
@@ -145,6 +181,36 @@ static __always_inline __u32 bl_kf_timeout(const struct bl_packet *pkt)
 	if (pkt->tcp_flags & BL_TCP_SYN && !(pkt->tcp_flags & BL_TCP_ACK))
 		return bl_kf_timeout_tcp_syn_ms;
 	return bl_kf_timeout_tcp_established_ms;
+}
+
+/* The timeout a packet of a tracked TCP or UDP flow renews: a FIN or RST marks the flow closing, and
+ * every later packet of a closing flow renews tcp_close only. */
+static __always_inline __u32 bl_kf_live_timeout(const struct bl_packet *pkt, int from_server)
+{
+	struct bl_kf_flow flow;
+	__u8 closing = 1;
+
+	if (pkt->proto != IPPROTO_TCP)
+		return bl_kf_timeout(pkt);
+	bl_kf_flow_of(pkt, from_server, &flow);
+	if (pkt->tcp_flags & (BL_TCP_FIN | BL_TCP_RST)) {
+		bpf_map_update_elem(&bl_kf_closing, &flow, &closing, BPF_ANY);
+		return bl_kf_timeout_tcp_close_ms;
+	}
+	if (bpf_map_lookup_elem(&bl_kf_closing, &flow))
+		return bl_kf_timeout_tcp_close_ms;
+	return bl_kf_timeout(pkt);
+}
+
+/* A new connection on a tuple that closed before starts open again. */
+static __always_inline void bl_kf_forget_close(const struct bl_packet *pkt)
+{
+	struct bl_kf_flow flow;
+
+	if (pkt->proto != IPPROTO_TCP)
+		return;
+	bl_kf_flow_of(pkt, 0, &flow);
+	bpf_map_delete_elem(&bl_kf_closing, &flow);
 }
 
 SEC(BL_SECTION)
@@ -190,7 +256,7 @@ int BL_PROGRAM_NAME(bl_ct_kfunc)(BL_CTX *ctx)
 
 	ct = bl_kf_lookup(ctx, &tuple, sizeof(tuple.ipv4), &opts, BL_CT_OPTS_SIZE);
 	if (ct) {
-		bpf_ct_change_timeout(ct, bl_kf_timeout(&pkt));
+		bpf_ct_change_timeout(ct, bl_kf_live_timeout(&pkt, from_server));
 		bpf_ct_release(ct);
 		bl_ct_count(from_server ? BL_CT_HIT_REPLY : BL_CT_HIT_ORIGINAL);
 		return BL_VERDICT_PASS;
@@ -215,6 +281,7 @@ int BL_PROGRAM_NAME(bl_ct_kfunc)(BL_CTX *ctx)
 		bl_ct_count(BL_CT_REFUSED_FULL);
 		return BL_VERDICT_DROP;
 	}
+	bl_kf_forget_close(&pkt);
 	bpf_ct_set_timeout(fresh, bl_kf_timeout(&pkt));
 	ct = bpf_ct_insert_entry(fresh);
 	if (!ct) {

@@ -45,6 +45,8 @@ public enum ConntrackGCMetrics {
     public static let churnEstablishedBroken = MetricInfo(name: "ct_churn_established_broken", unit: "flows", direction: .lowerIsBetter,
                                                           summary: "long-lived flows broken during the churn phase")
     // table full
+    public static let fullStartEntries = MetricInfo(name: "ct_full_start_entries", unit: "entries", direction: .neutral,
+                                                    summary: "entries in the table when the table-full phase began (after waiting for it to drain)")
     public static let fullLimit = MetricInfo(name: "ct_full_limit", unit: "entries", direction: .neutral,
                                              summary: "table size during the table-full phase")
     public static let fullRefused = MetricInfo(name: "ct_full_refused", unit: "connections", direction: .lowerIsBetter,
@@ -65,6 +67,6 @@ public enum ConntrackGCMetrics {
     public static let all = [fillFlows, fillSeconds, fillRate, fillEntries,
                              lagP50, lagP99, lagMax, lagUnseen, timeToEmpty, reclaimRate, entriesLeft, gcCPU, sweeps, sweepMs,
                              churnAttempted, churnRate, churnBroken, churnBrokenPerMillion, churnEstablishedBroken,
-                             fullLimit, fullRefused, fullEstablishedBroken, fullDrops, fullEarlyDrops, fullRecovery,
+                             fullStartEntries, fullLimit, fullRefused, fullEstablishedBroken, fullDrops, fullEarlyDrops, fullRecovery,
                              hostBefore, hostAfter]
 }

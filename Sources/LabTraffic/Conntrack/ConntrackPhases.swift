@@ -47,7 +47,14 @@ struct ConntrackPhases {
         samples += try expire(tracker, fill: fill, timeout: timeouts.udp, baseline: before, logging: logging)
 
         if workload.churnRate > 0 { samples += try churn(tracker) }
-        if workload.fullTable > 0 { samples += try tableFull(tracker, timeouts: timeouts) }
+        if workload.fullTable > 0 {
+            // The churn's closed connections are expired entries the tracker may not have reclaimed
+            // yet (nf_conntrack's GC waits up to a minute); they would count against the shrunken
+            // table, which is the GC lag again, not the flood. Start the phase from a drained table.
+            let start = try drain(tracker, to: before)
+            samples.append(sample(ConntrackGCMetrics.fullStartEntries, Double(start)))
+            samples += try tableFull(tracker, timeouts: timeouts)
+        }
         return samples
     }
 
@@ -113,6 +120,20 @@ struct ConntrackPhases {
         return samples
     }
 
+    /// Waits (at most `expireWait`) until the table is back at `baseline` entries; returns the
+    /// entries left. An LRU table, which reclaims nothing itself, is not waited for.
+    private func drain(_ tracker: any ConnectionTracker, to baseline: Int) throws -> Int {
+        var occupancy = try tracker.occupancy()
+        guard tracker.kind != .bpfLRU else { return occupancy }
+        let deadline = MonotonicClock.nanoseconds() &+ UInt64(workload.expireWaitSeconds * 1e9)
+        while occupancy > baseline, MonotonicClock.nanoseconds() < deadline {
+            try Cancellation.shared.checkpoint()
+            Thread.sleep(forTimeInterval: Self.poll)
+            occupancy = try tracker.occupancy()
+        }
+        return occupancy
+    }
+
     /// Short TCP connections at `churnRate` while the collector sweeps, beside long-lived flows.
     private func churn(_ tracker: any ConnectionTracker) throws -> [Sample] {
         let established = try ConntrackTraffic.Established(count: workload.established, interval: workload.establishedIntervalSeconds,
@@ -156,17 +177,21 @@ struct ConntrackPhases {
                 try ConntrackTraffic.fill(count: 2 * limit, rate: Int(Double(2 * limit) / workload.fullSeconds), seed: 2,
                                           name: "\(workload.name)-flood", filter: filter, context)
             }
-            let probes = try? ConntrackTraffic.churn(rate: 200, seconds: workload.fullSeconds, name: "\(workload.name)-full",
-                                                     filter: filter, context)
+            // Their own 5-tuples (seed 7): the churn phase's (seed 5) may still be in TIME_WAIT.
+            let probes = Result {
+                try ConntrackTraffic.churn(rate: 200, seconds: workload.fullSeconds, seed: 7, name: "\(workload.name)-full",
+                                           filter: filter, context)
+            }
             let floodResult = flood.wait()
             let broken = try established.stop()
             _ = try floodResult.get()
+            let refused = try probes.get().failed
             let floodEnd = MonotonicClock.nanoseconds()
             let statsAfter = try tracker.statistics()
             func delta(_ name: String) -> Double {
                 Double((statsAfter[name] ?? 0) &- (statsBefore[name] ?? 0))
             }
-            samples.append(sample(ConntrackGCMetrics.fullRefused, Double(probes?.failed ?? 0)))
+            samples.append(sample(ConntrackGCMetrics.fullRefused, Double(refused)))
             samples.append(sample(ConntrackGCMetrics.fullEstablishedBroken, Double(broken)))
             samples.append(sample(ConntrackGCMetrics.fullDrops, delta("drop") + delta("insert_failed") + delta("refused_full")))
             if tracker.kind == .nfConntrack || tracker.kind == .bpfKfunc {

@@ -48,6 +48,32 @@ extension KernelTests {
             }
         }
 
+        /// Seconds nf_conntrack has left on the namespace's one TCP entry (`conntrack -L`'s third field).
+        static func tcpTimeoutLeft() throws -> Int? {
+            let listing = try Subprocess.run(Command("conntrack", ["-L", "-p", "tcp"]), timeout: 10)
+            let fields = listing.stdout.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) ?? []
+            return fields.count > 2 ? Int(fields[2]) : nil
+        }
+
+        @Test("after a FIN, the connection's last ACK renews tcp_close, not tcp_established (no netfilter hook runs nf_conntrack's TCP states here)",
+              arguments: FilterVariant.allCases)
+        func closeIsRemembered(variant: FilterVariant) throws {
+            try Self.with(variant) { _, fromClient, fromServer in
+                #expect(try fromClient(Base.tcp(0x02)) == .allow)
+                #expect(try fromServer(Base.tcp(0x12, reply: true)) == .allow)
+                #expect(try fromClient(Base.tcp(0x10)) == .allow)
+                let open = try Self.tcpTimeoutLeft() ?? 0
+                #expect(open > 120, "established: tcp_established (5 days by default)")
+                #expect(try fromClient(Base.tcp(0x11)) == .allow)
+                #expect(try fromServer(Base.tcp(0x11, reply: true)) == .allow)
+                #expect(try fromClient(Base.tcp(0x10)) == .allow)
+                let closed = try Self.tcpTimeoutLeft() ?? .max
+                #expect(closed <= 120, "closed: tcp_close (120 s by default)")
+                // A new connection on the same tuple is open again.
+                #expect(try fromClient(Base.tcp(0x02)) == .allow)
+            }
+        }
+
         /// A kfunc filter loaded in a throwaway lab's DUT namespace on `policy`; the loopback device is the server side.
         static func with(_ variant: FilterVariant, policy: Policy = Base.policy,
                          _ body: (CTKfuncFilter, _ fromClient: (TestPacket) throws -> Action,
