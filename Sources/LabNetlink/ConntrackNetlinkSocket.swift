@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CNetfilterConntrack
+import Foundation
 import LabSystem
 
 /// One ctnetlink socket (libmnl). A netlink socket speaks for the network namespace it was created
@@ -11,6 +12,10 @@ final class ConntrackNetlinkSocket {
     let namespace: String
     private let socket: OpaquePointer
     private var sequence: UInt32 = 1
+    /// One request at a time: a tracker is read from several threads at once (the conntrack
+    /// collector's sampler, the workload's own polls), and a second reader on the socket would take
+    /// the first one's answer, which it discards as stale while the first waits out its timeout.
+    private let exchange = NSLock()
     private var receiveBuffer = [UInt8](repeating: 0, count: 1 << 16)
 
     /// `groups`: multicast groups to join (NFNLGRP_CONNTRACK_*), none for a request socket.
@@ -54,6 +59,8 @@ final class ConntrackNetlinkSocket {
     /// the whole answer: the one reply (or ack, with `acknowledge`), or every message of a dump
     /// through NLMSG_DONE (or an error).
     func request(_ type: UInt16, dump: Bool, acknowledge: Bool = false) throws -> [UInt8] {
+        exchange.lock()
+        defer { exchange.unlock() }
         sequence &+= 1
         let seq = sequence
         var request = [UInt8](repeating: 0, count: 64)

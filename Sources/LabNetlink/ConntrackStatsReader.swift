@@ -1,8 +1,9 @@
 /// Reads a lab namespace's nf_conntrack count and per-CPU statistics over ctnetlink — the same
 /// requests `conntrack -C` and `conntrack -S` send — instead of /proc/net/stat/nf_conntrack, which
 /// many distribution kernels do not have. One socket, opened once in the namespace: a count is one
-/// request and one reply, cheap enough to sample every 100–250 ms during traffic.
-public final class ConntrackStatsReader {
+/// request and one reply, cheap enough to sample every 100–250 ms during traffic. Safe to share
+/// between threads: the socket serializes its request/answer exchanges.
+public final class ConntrackStatsReader: @unchecked Sendable {
     public let namespace: String
     private let socket: ConntrackNetlinkSocket
 

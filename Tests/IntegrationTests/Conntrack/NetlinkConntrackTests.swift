@@ -49,6 +49,32 @@ extension KernelTests {
             }
         }
 
+        @Test("one reader asked from two threads at once answers every request (requests are serialized on its socket)")
+        func concurrentReads() throws {
+            try ConntrackNamespace.with("concurrent") { namespace in
+                for port in UInt16(2000)..<2010 { try namespace.insertUDP(sourcePort: port, timeout: 300) }
+                let reader = try ConntrackStatsReader(namespace: namespace.name)
+                let failures = Counter()
+                DispatchQueue.concurrentPerform(iterations: 4) { thread in
+                    for _ in 0..<200 {
+                        do {
+                            if thread % 2 == 0 { _ = try reader.tableCount() } else { _ = try reader.perCPU() }
+                        } catch {
+                            failures.add()
+                        }
+                    }
+                }
+                #expect(failures.value == 0)
+            }
+        }
+
+        final class Counter: @unchecked Sendable {
+            private let lock = NSLock()
+            private var count = 0
+            func add() { lock.lock(); count += 1; lock.unlock() }
+            var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+        }
+
         @Test("destroy events arrive for deleted and for expired entries, with the kernel's stamps")
         func destroyEventsForDeletedAndExpiredEntries() throws {
             try ConntrackNamespace.with("events") { namespace in
