@@ -57,6 +57,9 @@ struct ConntrackSection {
         var parts: [String] = []
         if let p50 = value(M.lagP50.name), let p99 = value(M.lagP99.name) {
             parts.append("reclaimed expired entries \(NumberText.value(p50)) ms late at the median (p99 \(NumberText.value(p99)) ms)")
+        } else if let empty = value(M.timeToEmpty.name) {
+            parts.append("emptied its table \(NumberText.value(empty)) s after the last flow expired (no deletion was seen one by one, "
+                         + "so there is no per-flow lag)")
         } else if let left = value(M.entriesLeft.name), left > 0 {
             parts.append("left \(NumberText.count(left)) expired entries in the table (nothing deletes them until the map needs room)")
         }

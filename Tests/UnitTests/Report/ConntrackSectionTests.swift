@@ -16,6 +16,7 @@ struct ConntrackSectionTests {
             "ct_fill_rate": [210_000], "ct_entries_left": [5000], "ct_churn_broken": [0], "ct_full_refused": [0],
             "ct_full_established_broken": [12], "ct_full_drops": [0],
         ])
+        builder.add("tc-ct-kfunc", workload: "conntrack-gc", ["ct_fill_rate": [200_000], "ct_time_to_empty_s": [40.2], "ct_gc_unseen": [262_144]])
         builder.add("tc", ["throughput_gbps": [10]])
         return RunAnalysis(record: builder.record())
     }
@@ -38,6 +39,8 @@ struct ConntrackSectionTests {
             + "the churn race broke 0 short connections."))
         #expect(text.contains("- **tc-ct-lru** (BPF LRU hash): left 5000 expired entries in the table"))
         #expect(text.contains("broke 12 long-lived flows"))
+        #expect(text.contains("- **tc-ct-kfunc** (nf_conntrack via kfuncs): emptied its table 40.2 s after the last flow expired "
+            + "(no deletion was seen one by one, so there is no per-flow lag)."))
     }
 
     @Test("a run without conntrack-gc has no section")
