@@ -20,7 +20,7 @@ public final class CTFilter {
     /// The table packets use now.
     public private(set) var table: CTTable
     private let tables: BPFMap
-    private let counterMap: BPFMap
+    private let calls: CTProgramCalls
 
     /// Loads the object with the timeouts and the client-side interface index fixed in .rodata and
     /// a fresh `kind` table of `capacity` entries in its slot.
@@ -37,7 +37,7 @@ public final class CTFilter {
         }
         let object = filter.program.object
         tables = try object.map(named: "bl_ct_tables")
-        counterMap = try object.map(named: "bl_ct_counters")
+        calls = try CTProgramCalls(filter: filter)
         self.lifetimes = lifetimes
         self.clientIndex = clientIndex
         self.table = table
@@ -56,24 +56,12 @@ public final class CTFilter {
     }
 
     /// The per-CPU counters summed, by enum bl_ct_counter_index.
-    public func counters() throws -> CTCounters {
-        var values: [UInt64] = []
-        for index in 0..<UInt32(BL_CT_COUNTER_MAX.rawValue) {
-            values.append(try counterMap.lookupPerCPU(index, as: UInt64.self)?.reduce(0, &+) ?? 0)
-        }
-        return CTCounters(values: values)
-    }
+    public func counters() throws -> CTCounters { try calls.counters() }
 
     /// Runs the program on `packet` as if it arrived on interface `ingressIndex` (resolved by the
     /// kernel in the calling thread's namespace: run it inside the filter's namespace).
     public func run(_ packet: [UInt8], ingressIndex: UInt32, repeat repetitions: Int = 1) throws -> FilterRun {
-        let run = try filter.program.testRun(packet: packet,
-                                             context: Self.context(filter.variant, packet: packet, ingressIndex: ingressIndex),
-                                             repeat: repetitions)
-        guard let verdict = filter.variant.verdict(returnCode: run.returnValue) else {
-            preconditionFailure("bl_ct_filter returned \(run.returnValue), which it never returns")
-        }
-        return FilterRun(verdict: verdict, nanosecondsPerRun: run.nanosecondsPerRun)
+        try calls.run(packet, ingressIndex: ingressIndex, repetitions: repetitions)
     }
 
     /// A test run's ctx_in naming the ingress interface, for either variant.

@@ -15,7 +15,7 @@ public final class CTKfuncFilter {
     public let clientIndex: UInt32
     /// The ICMP echo flows (bl_ct_tables' one slot), with the lab's tracker's key and entry layout.
     public let icmpTable: CTTable
-    private let counterMap: BPFMap
+    private let calls: CTProgramCalls
 
     public init(variant: FilterVariant, image: BPFPolicyImage, timeouts: ConntrackTimeouts, clientIndex: UInt32,
                 icmpCapacity: Int = CTKfuncFilter.icmpTableCapacity) throws {
@@ -34,7 +34,7 @@ public final class CTKfuncFilter {
                 try object.setReadOnlyGlobal(name, to: UInt32(seconds * 1000))
             }
         }
-        counterMap = try filter.program.object.map(named: "bl_ct_counters")
+        calls = try CTProgramCalls(filter: filter)
         try filter.program.object.map(named: "bl_ct_tables").update(UInt32(0), icmpTable.fd)
         self.icmpTable = icmpTable
         self.clientIndex = clientIndex
@@ -52,22 +52,10 @@ public final class CTKfuncFilter {
         }
     }
 
-    public func counters() throws -> CTCounters {
-        var values: [UInt64] = []
-        for index in 0..<UInt32(BL_CT_COUNTER_MAX.rawValue) {
-            values.append(try counterMap.lookupPerCPU(index, as: UInt64.self)?.reduce(0, &+) ?? 0)
-        }
-        return CTCounters(values: values)
-    }
+    public func counters() throws -> CTCounters { try calls.counters() }
 
     /// Runs the program on `packet` as if it arrived on `ingressIndex` (in the calling thread's namespace).
     public func run(_ packet: [UInt8], ingressIndex: UInt32, repeat repetitions: Int = 1) throws -> FilterRun {
-        let run = try filter.program.testRun(packet: packet,
-                                             context: CTFilter.context(filter.variant, packet: packet, ingressIndex: ingressIndex),
-                                             repeat: repetitions)
-        guard let verdict = filter.variant.verdict(returnCode: run.returnValue) else {
-            preconditionFailure("bl_ct_kfunc returned \(run.returnValue), which it never returns")
-        }
-        return FilterRun(verdict: verdict, nanosecondsPerRun: run.nanosecondsPerRun)
+        try calls.run(packet, ingressIndex: ingressIndex, repetitions: repetitions)
     }
 }

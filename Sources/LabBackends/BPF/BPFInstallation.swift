@@ -61,11 +61,14 @@ final class BPFInstallation: Installation {
 
     var caveats: [String] {
         guard case .xdp = attachment else { return [] }
-        // Measured by hand here: ~38 → ~7 Gbit/s TCP with an empty XDP program (issue 3).
-        return ["native XDP on veth turns TSO off on the peer while a program is attached, so TCP crosses the pair in "
-            + "MTU-sized packets and XDP runs per packet while tc and netfilter see one large GSO packet: xdp's TCP "
-            + "throughput understates it; packets per second and CPU per packet are the fair figures."]
+        return [Self.xdpOnVethCaveat]
     }
+
+    /// Measured by hand here: ~38 → ~7 Gbit/s TCP with an empty XDP program (issue 3). Every XDP
+    /// installation on the lab's veths carries it.
+    static let xdpOnVethCaveat = "native XDP on veth turns TSO off on the peer while a program is attached, so TCP crosses "
+        + "the pair in MTU-sized packets and XDP runs per packet while tc and netfilter see one large GSO packet: xdp's TCP "
+        + "throughput understates it; packets per second and CPU per packet are the fair figures."
 
     /// Map entries (host hashes, LPM tries, port slots) plus one action bit per clause.
     func installedEntries() throws -> Int? {

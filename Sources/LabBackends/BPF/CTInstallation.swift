@@ -90,9 +90,7 @@ final class CTInstallation: Installation {
 
     var caveats: [String] {
         guard case .xdp = attachments.first else { return [] }
-        return ["native XDP on veth turns TSO off on the peer while a program is attached, so TCP crosses the pair in "
-            + "MTU-sized packets and XDP runs per packet while tc and netfilter see one large GSO packet: xdp's TCP "
-            + "throughput understates it; packets per second and CPU per packet are the fair figures."]
+        return [BPFInstallation.xdpOnVethCaveat]
     }
 
     func installedEntries() throws -> Int? {

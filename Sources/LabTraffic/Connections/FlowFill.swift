@@ -48,9 +48,8 @@ public enum FlowFill {
 
     /// The agent side: sends the plan's flows in order, writes their timestamps, returns the counts.
     public static func send(_ options: Options) throws -> FlowFillReport {
-        if let cpu = options.cpu { try systemCall("pin the fill to CPU \(cpu)") { lab_pin_to_cpu(Int32(cpu)) } }
-        let index = if_nametoindex(options.interface)
-        guard index != 0 else { throw SystemCallError("find interface \(options.interface)", errno: errno) }
+        let fd = try PacedFrameSender.openSocket(on: options.interface, pinnedTo: options.cpu, "fill")
+        defer { close(fd) }
         let plan = options.plan
         let builder = FlowFrames(sourceMAC: options.sourceMAC, gatewayMAC: options.gatewayMAC, destination: plan.destination,
                                  destinationPort: plan.destinationPort, payloadBytes: options.payloadBytes)
@@ -58,42 +57,16 @@ public enum FlowFill {
         var frames = [UInt8]()
         frames.reserveCapacity(frameLength * plan.count)
         for i in 0..<plan.count { builder.append(plan.flow(i), to: &frames) }
-        let fd = try systemCall("open an AF_PACKET socket on \(options.interface)") { lab_packet_tx_socket(Int32(index)) }
-        defer { close(fd) }
         var stamps = [UInt64](repeating: 0, count: plan.count)
-        let pacer = Pacer(packetsPerSecond: options.flowsPerSecond)
-        var sent = 0
-        var busy = 0
-        var firstError: String?
-        let deadline = Deadline(secondsFromNow: options.durationSeconds)
-        let start = MonotonicClock.nanoseconds()
-        while sent < plan.count && !deadline.hasPassed && !Cancellation.shared.isCancelled {
-            let due = min(Int(pacer.due(afterNanoseconds: MonotonicClock.nanoseconds() - start, sent: UInt64(sent))), plan.count - sent)
-            guard due > 0 else {
-                usleep(pacer.pauseMicroseconds)
-                continue
-            }
-            let count = UInt32(min(due, PacketFlood.batch))
-            let n = frames.withUnsafeBytes {
-                lab_sendmmsg_frames(fd, $0.baseAddress, UInt32(frameLength), UInt32(plan.count), UInt32(sent), count)
-            }
-            if n > 0 {
-                let now = MonotonicClock.nanoseconds()
-                for i in sent..<(sent + Int(n)) { stamps[i] = now }
-                sent += Int(n)
-                continue
-            }
-            let code = errno
-            guard code == ENOBUFS || code == EAGAIN || code == EINTR else {
-                throw SystemCallError("send frames on \(options.interface)", errno: code)
-            }
-            busy += 1
-            firstError = firstError ?? String(cString: strerror(code))
-            sched_yield()
+        let outcome = try PacedFrameSender.send(frames, frameLength: frameLength, frameCount: plan.count, total: UInt64(plan.count),
+                                                packetsPerSecond: options.flowsPerSecond, durationSeconds: options.durationSeconds,
+                                                fd: fd, interface: options.interface) { first, count in
+            let now = MonotonicClock.nanoseconds()
+            for i in Int(first)..<(Int(first) + count) { stamps[i] = now }
         }
-        let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         try FlowFillTimestamps.write(stamps, to: options.timestampsFile)
-        return FlowFillReport(sent: sent, elapsedSeconds: elapsed, busy: busy, firstError: firstError)
+        return FlowFillReport(sent: Int(outcome.sent), elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy,
+                              firstError: outcome.firstError)
     }
 }
 

@@ -63,47 +63,14 @@ public enum PacketFlood {
     }
 
     public static func run(_ options: Options) throws -> FloodReport {
-        if let cpu = options.cpu { try systemCall("pin the flood to CPU \(cpu)") { lab_pin_to_cpu(Int32(cpu)) } }
-        let index = if_nametoindex(options.interface)
-        guard index != 0 else { throw SystemCallError("find interface \(options.interface)", errno: errno) }
-        let fd = try systemCall("open an AF_PACKET socket on \(options.interface)") { lab_packet_tx_socket(Int32(index)) }
+        let fd = try PacedFrameSender.openSocket(on: options.interface, pinnedTo: options.cpu, "flood")
         defer { close(fd) }
-        let frameLength = options.frames[0].bytes.count
-        let cycle = options.frames.flatMap(\.bytes)
-        let pacer = Pacer(packetsPerSecond: options.packetsPerSecond)
-        var sent: UInt64 = 0
-        var busy = 0
-        var firstError: String?
-        let deadline = Deadline(secondsFromNow: options.durationSeconds)
-        let start = MonotonicClock.nanoseconds()
-        while sent < options.maximumPackets && !deadline.hasPassed && !Cancellation.shared.isCancelled {
-            let elapsed = MonotonicClock.nanoseconds() - start
-            let due = min(pacer.due(afterNanoseconds: elapsed, sent: sent), options.maximumPackets - sent)
-            guard due > 0 else {
-                usleep(pacer.pauseMicroseconds)
-                continue
-            }
-            let first = UInt32(sent % UInt64(options.frames.count))
-            let count = UInt32(min(due, UInt64(batch)))
-            let n = cycle.withUnsafeBytes {
-                lab_sendmmsg_frames(fd, $0.baseAddress, UInt32(frameLength), UInt32(options.frames.count), first, count)
-            }
-            if n > 0 {
-                sent += UInt64(n)
-                continue
-            }
-            let code = errno
-            // A full device queue is back-pressure, not failure: note it and let it drain.
-            guard code == ENOBUFS || code == EAGAIN || code == EINTR else {
-                throw SystemCallError("send frames on \(options.interface)", errno: code)
-            }
-            busy += 1
-            firstError = firstError ?? String(cString: strerror(code))
-            sched_yield()
-        }
-        let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
-        return FloodReport(sent: sent, sentDenied: options.schedule.deniedPackets(amongFirst: sent), elapsedSeconds: elapsed,
-                           busy: busy, firstError: firstError)
+        let outcome = try PacedFrameSender.send(options.frames.flatMap(\.bytes), frameLength: options.frames[0].bytes.count,
+                                                frameCount: options.frames.count, total: options.maximumPackets,
+                                                packetsPerSecond: options.packetsPerSecond, durationSeconds: options.durationSeconds,
+                                                fd: fd, interface: options.interface)
+        return FloodReport(sent: outcome.sent, sentDenied: options.schedule.deniedPackets(amongFirst: outcome.sent),
+                           elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy, firstError: outcome.firstError)
     }
 }
 
