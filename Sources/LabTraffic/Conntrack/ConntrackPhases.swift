@@ -81,18 +81,7 @@ struct ConntrackPhases {
         let deadline = lastExpiry &+ UInt64(wait * 1e9)
         let sweepsBefore = tracker.sweeps().count
         let cpuBefore = tracker.collectorCPUNanoseconds()
-        var emptyAt: UInt64?
-        var occupancy = try tracker.occupancy()
-        while MonotonicClock.nanoseconds() < deadline {
-            try Cancellation.shared.checkpoint()
-            occupancy = try tracker.occupancy()
-            let now = MonotonicClock.nanoseconds()
-            if occupancy <= baseline, now >= lastExpiry {
-                emptyAt = now
-                break
-            }
-            Thread.sleep(forTimeInterval: Self.poll)
-        }
+        let (occupancy, emptyAt) = try waitForDrain(tracker, to: baseline, notBefore: lastExpiry, deadline: deadline)
         var samples: [Sample] = [sample(ConntrackGCMetrics.entriesLeft, Double(max(0, occupancy - baseline)))]
         if let emptyAt {
             samples.append(sample(ConntrackGCMetrics.timeToEmpty, Double(emptyAt &- lastExpiry) / 1e9))
@@ -123,15 +112,23 @@ struct ConntrackPhases {
     /// Waits (at most `expireWait`) until the table is back at `baseline` entries; returns the
     /// entries left. An LRU table, which reclaims nothing itself, is not waited for.
     private func drain(_ tracker: any ConnectionTracker, to baseline: Int) throws -> Int {
-        var occupancy = try tracker.occupancy()
-        guard tracker.kind != .bpfLRU else { return occupancy }
+        guard tracker.kind != .bpfLRU else { return try tracker.occupancy() }
         let deadline = MonotonicClock.nanoseconds() &+ UInt64(workload.expireWaitSeconds * 1e9)
-        while occupancy > baseline, MonotonicClock.nanoseconds() < deadline {
+        return try waitForDrain(tracker, to: baseline, deadline: deadline).entries
+    }
+
+    /// Reads the table every `poll` until it holds at most `baseline` entries at or after `notBefore`,
+    /// or `deadline` passes; returns the last count and when the table drained (nil if it did not).
+    private func waitForDrain(_ tracker: any ConnectionTracker, to baseline: Int, notBefore: UInt64 = 0,
+                              deadline: UInt64) throws -> (entries: Int, drainedAt: UInt64?) {
+        while true {
             try Cancellation.shared.checkpoint()
+            let entries = try tracker.occupancy()
+            let now = MonotonicClock.nanoseconds()
+            if entries <= baseline, now >= notBefore { return (entries, now) }
+            if now >= deadline { return (entries, nil) }
             Thread.sleep(forTimeInterval: Self.poll)
-            occupancy = try tracker.occupancy()
         }
-        return occupancy
     }
 
     /// Short TCP connections at `churnRate` while the collector sweeps, beside long-lived flows.
