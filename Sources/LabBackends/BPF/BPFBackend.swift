@@ -11,7 +11,7 @@ import LabTopology
 /// fill, and the attach.
 public final class BPFBackend: FilterBackend {
     let variant: FilterVariant
-    private var compiled: (policy: Policy, image: BPFPolicyImage)?
+    private let images = PolicyImageCache()
 
     public init(variant: FilterVariant) {
         self.variant = variant
@@ -41,22 +41,13 @@ public final class BPFBackend: FilterBackend {
                                installMilliseconds: milliseconds)
     }
 
-    /// The runner asks for the same policy's image more than once per case (compile for the
-    /// artifact, install, installed_entries), and compiling 100k rules is a large part of a second
-    /// in a debug build: the last one compiled is kept.
+    /// The policy's compiled image (the last one is kept: see PolicyImageCache).
     func image(_ policy: Policy) throws -> BPFPolicyImage {
         if policy.isStateful {
             throw BackendUnsupported(kind, "the stateless filter tracks no connections; for a stateful policy use "
                 + "\(kind.rawValue)-ct-lru or \(kind.rawValue)-ct-swept")
         }
-        if let compiled, compiled.policy == policy { return compiled.image }
-        do {
-            let image = try BPFPolicyCompiler.compile(policy)
-            compiled = (policy, image)
-            return image
-        } catch let error as BPFPolicyUnsupported {
-            throw BackendUnsupported(kind, error.reason)
-        }
+        return try images.image(policy, for: kind)
     }
 }
 

@@ -14,7 +14,7 @@ public final class CTBackend: FilterBackend {
     let variant: FilterVariant
     /// The lab's table kind; nil for the kfunc tracker (nf_conntrack's table).
     let table: CTTableKind?
-    private var compiled: (policy: Policy, image: BPFPolicyImage)?
+    private let images = PolicyImageCache()
 
     public init(variant: FilterVariant, table: CTTableKind?) {
         self.variant = variant
@@ -84,13 +84,6 @@ public final class CTBackend: FilterBackend {
     }
 
     func image(_ policy: Policy) throws -> BPFPolicyImage {
-        if let compiled, compiled.policy == policy { return compiled.image }
-        do {
-            let image = try BPFPolicyCompiler.compile(policy)
-            compiled = (policy, image)
-            return image
-        } catch let error as BPFPolicyUnsupported {
-            throw BackendUnsupported(kind, error.reason)
-        }
+        try images.image(policy, for: kind)
     }
 }
