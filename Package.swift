@@ -57,7 +57,7 @@ let package = Package(
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [
             "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
-            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack",
+            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack", "LabNetlink",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabResults", "LabTopology",

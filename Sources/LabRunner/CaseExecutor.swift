@@ -2,6 +2,7 @@ import Foundation
 import LabBackends
 import LabCollectors
 import LabConntrack
+import LabNetlink
 import LabNetwork
 import LabPolicy
 import LabResults
@@ -19,12 +20,16 @@ public struct CaseExecutor {
     public var journal: Journal
     public var scratchRoot: String
     public var agentExecutable: String
+    /// Switch nf_conntrack on at the filter point for every backend (`host_conntrack`).
+    public var hostConntrack: Bool
 
-    public init(topologySource: TopologySource, journal: Journal, scratchRoot: String, agentExecutable: String) {
+    public init(topologySource: TopologySource, journal: Journal, scratchRoot: String, agentExecutable: String,
+                hostConntrack: Bool = false) {
         self.topologySource = topologySource
         self.journal = journal
         self.scratchRoot = scratchRoot
         self.agentExecutable = agentExecutable
+        self.hostConntrack = hostConntrack
     }
 
     public struct Outcome {
@@ -56,12 +61,14 @@ public struct CaseExecutor {
 
     private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool, phases: inout PhaseLog) throws -> Outcome {
         let topology = try phases.time(PhaseRecord.topology) { try TopologyBuilder.up(topologySource, journal: journal) }
+        let hostGates = hostConntrack ? try AmbientConntrack.enable(in: topology.filterPoint.namespace) : [:]
         let installation = try phases.time(PhaseRecord.install) {
             try backend.install(try backend.compile(spec.variant.policy), policy: spec.variant.policy, at: topology.filterPoint)
         }
         do {
             try holdConntrackLimit(for: installation, spec.variant.policy)
             var outcome = try measureInstalled(spec, installation: installation, topology: topology, probe: probe, phases: &phases)
+            outcome.gates.merge(hostGates) { own, _ in own }
             if let installMs = installation.installMilliseconds {
                 outcome.samples.insert(Sample(workload: "policy", metric: PolicyMetrics.installMs, value: installMs), at: 0)
             }
@@ -84,6 +91,9 @@ public struct CaseExecutor {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: agentExecutable)
         let enforced = installation.enforcedPolicy
+        // With conntrack on for every backend, collectors read the namespace's nf_conntrack table
+        // when the installation tracks nothing itself: whether a drop point created entries is a result.
+        let tracker = try installation.tracker ?? (hostConntrack ? NfConntrackTracker(namespace: topology.filterPoint.namespace) : nil)
         var equivalence: EquivalenceRecord?
         if probe {
             let record = try phases.time(PhaseRecord.equivalence) { try Equivalence.check(enforced, in: context) }
@@ -100,7 +110,7 @@ public struct CaseExecutor {
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
             let filter = FilterUnderTest(policy: spec.variant.policy, enforces: installation.enforcesPolicy,
-                                         tracker: installation.tracker) {
+                                         tracker: tracker) {
                 try installation.counters().deniedPackets
             }
             let collected = try WorkloadPhase.run(workload, in: context, filter: filter, phases: &phases)

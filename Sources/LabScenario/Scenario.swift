@@ -21,9 +21,12 @@ public struct Scenario: Sendable, Equatable {
     /// One per point of the sweep (the cartesian product of parameter values, first parameter
     /// varying slowest), each with its parameters substituted. One variant when there are none.
     public var variants: [Variant]
+    /// Whether nf_conntrack runs in the filter point's namespace for every backend (`host_conntrack`).
+    public var hostConntrack: Bool
 
     public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologySource,
-                backends: [BackendKind], repeats: Int, warmup: Int, parameters: [Parameter], variants: [Variant]) {
+                backends: [BackendKind], repeats: Int, warmup: Int, parameters: [Parameter], variants: [Variant],
+                hostConntrack: Bool = false) {
         self.name = name
         self.description = description
         self.sourcePath = sourcePath
@@ -34,6 +37,7 @@ public struct Scenario: Sendable, Equatable {
         self.warmup = warmup
         self.parameters = parameters
         self.variants = variants
+        self.hostConntrack = hostConntrack
     }
 
     /// Every case, backend-major within a variant: for each variant, each backend in scenario order.

@@ -23,6 +23,7 @@ enum ScenarioFields {
             SchemaField("policy", .object(policy, required: []), "The packet-filter policy every backend installs."),
             SchemaField("workloads", .workloads, "The traffic each case drives, in order."),
             SchemaField("conntrack", .object(conntrack, required: []), "Connection tracking settings of a stateful policy (needs policy.stateful: true)."),
+            SchemaField("host_conntrack", .boolean, "Run nf_conntrack in the filter point's namespace for every backend (default false), as on a host that tracks connections for other reasons: drops after conntrack then pay for it."),
         ]
     }
 

@@ -10,6 +10,7 @@ struct ScenarioHeader {
     var backends: [BackendKind]
     var repeats: Int
     var warmup: Int
+    var hostConntrack: Bool
 
     static func read(_ fields: MappingFields, reader: ValueReader) -> ScenarioHeader? {
         let name = fields.required("name").flatMap { scenarioName($0, reader: reader) }
@@ -18,9 +19,10 @@ struct ScenarioHeader {
         let backends = fields.required("backends").flatMap { backendList($0, reader: reader) }
         let repeats = fields.value("repeat", default: 3) { reader.integer($0, subject("repeat"), in: 1...100) }
         let warmup = fields.value("warmup", default: 1) { reader.integer($0, subject("warmup"), in: 0...10) }
-        guard let name, let description, let topology, let backends, let repeats, let warmup else { return nil }
+        let hostConntrack = fields.value("host_conntrack", default: false) { reader.boolean($0, subject("host_conntrack"))?.value }
+        guard let name, let description, let topology, let backends, let repeats, let warmup, let hostConntrack else { return nil }
         return ScenarioHeader(name: name, description: description, topology: topology, backends: backends,
-                              repeats: repeats, warmup: warmup)
+                              repeats: repeats, warmup: warmup, hostConntrack: hostConntrack)
     }
 
     /// The name is a file name, a results directory and a CLI argument: lowercase, digits and '-'.

@@ -69,7 +69,8 @@ struct ScenarioReading {
         let variants = try drafts.variants(drawRules: drawRules, policyPosition: fields.keyPosition("policy"), log: log)
         return Scenario(name: header.name, description: header.description, sourcePath: path, sourceText: text,
                         topology: header.topology, backends: header.backends, repeats: header.repeats,
-                        warmup: header.warmup, parameters: parameters.parameters.map(\.model), variants: variants)
+                        warmup: header.warmup, parameters: parameters.parameters.map(\.model), variants: variants,
+                        hostConntrack: header.hostConntrack)
     }
 
     private func topLevelMapping(_ document: YAMLDocument) -> (Node.Mapping, SourcePosition)? {
