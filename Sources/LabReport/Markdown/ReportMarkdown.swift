@@ -12,6 +12,7 @@ struct ReportMarkdown {
     var text: String {
         let runTime = RunTimeSection(record: run.record).text
         let conntrack = ConntrackSection(run: run).text
+        let ladder = DropLadderSection(run: run).text
         return ([
             header,
             VerdictSection(run: run).text,
@@ -21,7 +22,7 @@ struct ReportMarkdown {
             EquivalenceSection(record: run.record).text,
             ResultsSection(run: run, charts: charts, rendering: rendering).text,
             RatioSection(run: run).text,
-        ] + (conntrack.isEmpty ? [] : [conntrack]) + [
+        ] + (conntrack.isEmpty ? [] : [conntrack]) + (ladder.isEmpty ? [] : [ladder]) + [
             chartsSection,
             method,
         ]).joined(separator: "\n")

@@ -1,0 +1,120 @@
+import LabResults
+
+/// "Where the flood is dropped": the drop-point ladder (Cloudflare's "how to drop 10 million packets")
+/// per parameter point — every backend's rung ordered by what one dropped packet costs the receiving
+/// CPU, with the drop rate, the receive CPU's softirq share and load, and whether conntrack entries
+/// were left behind — then what the numbers say: the generator's ceiling (`none`'s send rate in the
+/// same run), which side was the limit, and the ladder's order against the expected one.
+///
+/// Shown for a packet-rate workload whose whole flood the policy denies (`denied_share: 1`): only
+/// then is every packet a drop and the per-packet cost a cost per dropped packet.
+struct DropLadderSection {
+    let run: RunAnalysis
+
+    /// The receive CPU is the limit when it was busy at least this share of the window.
+    static let saturated = 0.9
+
+    var text: String {
+        let workloads = run.workloads.filter(isLadder)
+        guard !workloads.isEmpty else { return "" }
+        var out = "## Where the flood is dropped\n\n"
+        out += "Every packet of the flood comes from a source the policy denies, so each rung's cost per packet is its cost per "
+            + "dropped packet. `none` is the application rung: no filter, the sink's socket reads and discards every packet. "
+            + "The rungs are ordered by the receiving CPU's busy time per packet (softirq + system + user on the receive CPU; "
+            + "the flood runs on another one). Dropped/s counts the filter's own drop counter (for `none`, what the socket read).\n\n"
+        for workload in workloads {
+            for point in points(of: workload) {
+                out += ladder(workload, at: point)
+            }
+        }
+        return out
+    }
+
+    private func isLadder(_ workload: String) -> Bool {
+        guard let record = run.workloadRecord(workload), record.kind == "packet-rate" else { return false }
+        return record.settings.split(separator: " ").contains("denied_share=1")
+    }
+
+    /// Parameter points in run.json order.
+    private func points(of workload: String) -> [[String: String]] {
+        var seen: [[String: String]] = []
+        for item in run.cases where item.metrics.keys.contains(where: { $0.workload == workload }) {
+            if !seen.contains(item.record.parameters) { seen.append(item.record.parameters) }
+        }
+        return seen
+    }
+
+    private struct Rung {
+        let item: CaseAnalysis
+        let cost: MetricStatistics?
+        let costMetric: String
+    }
+
+    private func ladder(_ workload: String, at point: [String: String]) -> String {
+        func stats(_ item: CaseAnalysis, _ metric: String) -> MetricStatistics? { item.metrics[MetricID(workload: workload, metric: metric)] }
+        let cases = run.cases.filter { $0.record.parameters == point && stats($0, "pps_sent") != nil }
+        let costMetric = cases.contains { stats($0, "rx_cpu_ns_per_pkt") != nil } ? "rx_cpu_ns_per_pkt" : "cpu_ns_per_pkt"
+        let rungs = cases.map { Rung(item: $0, cost: stats($0, costMetric), costMetric: costMetric) }
+            .sorted { ($0.cost?.median ?? .infinity) < ($1.cost?.median ?? .infinity) }
+        let label = run.pointLabel(point)
+        var out = "### \(workload)\(label.isEmpty ? "" : " at \(label)")\n\n"
+        var table = MarkdownTable(headers: ["rung", "backend", "drop point", "dropped/s", costMetric == "rx_cpu_ns_per_pkt" ? "receive CPU ns/pkt" : "CPU ns/pkt (all CPUs)",
+                                            "softirq share", "receive CPU busy", "conntrack entries"],
+                                  alignments: [.right, .left, .left, .right, .right, .right, .right, .right])
+        for (index, rung) in rungs.enumerated() {
+            let item = rung.item
+            let dropped = stats(item, item.family == .baseline ? "pps" : "pps_dropped")
+            func cell(_ metric: String, _ format: (Double) -> String = NumberText.value) -> String {
+                stats(item, metric).map { format($0.median) } ?? "—"
+            }
+            table.append(["\(index + 1)", item.backend, run.record.environment.gates["\(item.backend).drop_point"] ?? "—",
+                          dropped.map { NumberText.withInterval($0.median, $0.interval, format: NumberText.count) } ?? "—",
+                          rung.cost.map { NumberText.withInterval($0.median, $0.interval) } ?? "—",
+                          cell("rx_softirq_share", Self.percent), cell("rx_busy_ratio", Self.percent), cell("ct_entries_end", NumberText.count)])
+        }
+        out += table.text + "\n"
+        let readings = self.readings(rungs, workload: workload, stats: stats)
+        if !readings.isEmpty { out += readings.map { "- \($0)\n" }.joined() + "\n" }
+        return out
+    }
+
+    private func readings(_ rungs: [Rung], workload: String, stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
+        var lines: [String] = []
+        if let baseline = rungs.first(where: { $0.item.family == .baseline }), let sent = stats(baseline.item, "pps_sent") {
+            lines.append("The generator's ceiling in this run: `none` was sent \(NumberText.withInterval(sent.median, sent.interval, format: NumberText.count)) "
+                         + "packets/s. A rung cannot drop more than it is sent, so where the receive CPU was not saturated "
+                         + "(busy below \(Self.percent(Self.saturated))), dropped/s is the generator's limit and the comparable figure "
+                         + "is the CPU per packet.")
+        }
+        let limited = rungs.filter { stats($0.item, "rx_busy_ratio").map { $0.median >= Self.saturated } ?? false }.map(\.item.backend)
+        if !limited.isEmpty {
+            lines.append("The receive CPU was saturated for \(EnglishList.join(limited.map(inlineCode))): their dropped/s is what one CPU can drop there.")
+        }
+        let ranked = rungs.filter { $0.cost != nil }
+        if let cheapest = ranked.first, let dearest = ranked.last, ranked.count > 1 {
+            lines.append("Cheapest per dropped packet: `\(cheapest.item.backend)` (\(NumberText.value(cheapest.cost!.median)) ns); most expensive: "
+                         + "`\(dearest.item.backend)` (\(NumberText.value(dearest.cost!.median)) ns). The expected order puts XDP first and the "
+                         + "application last\(expectedOrderNote(ranked)).")
+        }
+        if let xdp = ranked.first(where: { $0.item.backend == "xdp" }), let filter = ranked.first(where: { $0.item.backend == "iptables-legacy" }) {
+            let ratio = xdp.cost!.median / filter.cost!.median
+            lines.append("XDP against iptables `filter`: \(NumberText.ratio(ratio)) of its CPU per dropped packet (target ≤ 0.33×: "
+                         + "\(ratio <= 1.0 / 3 ? "met" : "not met") here).")
+        }
+        return lines
+    }
+
+    /// "" when the measured order agrees at both ends, else what differs.
+    private func expectedOrderNote(_ ranked: [Rung]) -> String {
+        var notes: [String] = []
+        if let first = ranked.first, first.item.backend != "xdp", ranked.contains(where: { $0.item.backend == "xdp" }) {
+            notes.append("here `\(first.item.backend)` beat XDP")
+        }
+        if let last = ranked.last, last.item.family != .baseline, ranked.contains(where: { $0.item.family == .baseline }) {
+            notes.append("here `\(last.item.backend)` cost more than the application")
+        }
+        return notes.isEmpty ? "; this run agrees" : "; " + notes.joined(separator: ", and ")
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }
+}

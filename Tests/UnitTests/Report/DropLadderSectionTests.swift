@@ -1,0 +1,61 @@
+import LabResults
+import Testing
+@testable import LabReport
+
+@Suite("Report: the drop-point ladder")
+struct DropLadderSectionTests {
+    static let workload = "flood"
+
+    static func run(deniedShare: String = "1", xdpCost: Double = 300, xdpBusy: Double = 0.6) -> RunAnalysis {
+        var builder = RunBuilder(scenario: "drop-ladder")
+        let point = [("rules", "10000")]
+        builder.add("none", point: point, workload: workload, [
+            "pps_sent": [290_000, 300_000, 310_000], "pps": [120_000, 121_000, 119_000], "rx_cpu_ns_per_pkt": [8000, 8100, 7900],
+            "rx_softirq_share": [0.7], "rx_busy_ratio": [1.0], "ct_entries_end": [100],
+        ])
+        builder.add("iptables-legacy", point: point, workload: workload, [
+            "pps_sent": [300_000], "pps_dropped": [40_000], "rx_cpu_ns_per_pkt": [25_000], "rx_softirq_share": [0.98],
+            "rx_busy_ratio": [0.99], "ct_entries_end": [0],
+        ])
+        builder.add("xdp", point: point, workload: workload, [
+            "pps_sent": [400_000], "pps_dropped": [400_000], "rx_cpu_ns_per_pkt": [xdpCost], "rx_softirq_share": [0.95],
+            "rx_busy_ratio": [xdpBusy], "ct_entries_end": [0],
+        ])
+        builder.parameters = [ParameterRecord(name: "rules", values: ["10000"])]
+        var record = builder.record()
+        record.scenario.workloads = [WorkloadRecord(name: workload, kind: "packet-rate",
+                                                    settings: "size=18B rate=unlimited denied_share=\(deniedShare) duration=1s")]
+        record.environment.gates = ["xdp.drop_point": "xdp (native)", "iptables-legacy.drop_point": "iptables filter INPUT"]
+        return RunAnalysis(record: record)
+    }
+
+    @Test("rungs ordered by receive CPU per dropped packet, the drop point from the gates, none's drops are its socket reads")
+    func table() {
+        let text = DropLadderSection(run: Self.run()).text
+        #expect(text.hasPrefix("## Where the flood is dropped\n"))
+        #expect(text.contains("### flood at rules=10000\n"))
+        let xdp = text.range(of: "| 1 | xdp | xdp (native) | 400000 | 300 | 95% | 60% | 0 |")
+        let none = text.range(of: "| 2 | none | — | 120000 [119000, 121000] | 8000 [7900, 8100] | 70% | 100% | 100 |")
+        let iptables = text.range(of: "| 3 | iptables-legacy | iptables filter INPUT | 40000 | 25000 | 98% | 99% | 0 |")
+        #expect(xdp != nil && none != nil && iptables != nil)
+        if let xdp, let none, let iptables { #expect(xdp.lowerBound < none.lowerBound && none.lowerBound < iptables.lowerBound) }
+    }
+
+    @Test("the readings state the generator ceiling, the saturated rungs, the order and the XDP target")
+    func readings() {
+        let text = DropLadderSection(run: Self.run()).text
+        #expect(text.contains("The generator's ceiling in this run: `none` was sent 300000 [290000, 310000] packets/s."))
+        #expect(text.contains("The receive CPU was saturated for `none` and `iptables-legacy`"))
+        #expect(text.contains("Cheapest per dropped packet: `xdp` (300 ns); most expensive: `iptables-legacy` (25000 ns)."))
+        #expect(text.contains("here `iptables-legacy` cost more than the application"))
+        #expect(text.contains("XDP against iptables `filter`: 0.0120× of its CPU per dropped packet (target ≤ 0.33×: met here)."))
+        let missed = DropLadderSection(run: Self.run(xdpCost: 10_000)).text
+        #expect(missed.contains("(target ≤ 0.33×: not met here)"))
+    }
+
+    @Test("no section unless the flood is denied entirely")
+    func onlyForAWhollyDeniedFlood() {
+        #expect(DropLadderSection(run: Self.run(deniedShare: "0.25")).text.isEmpty)
+        #expect(DropLadderSection(run: ConntrackSectionTests.run()).text.isEmpty)
+    }
+}
