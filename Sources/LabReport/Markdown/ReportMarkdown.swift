@@ -13,6 +13,7 @@ struct ReportMarkdown {
         let runTime = RunTimeSection(record: run.record).text
         let conntrack = ConntrackSection(run: run).text
         let ladder = DropLadderSection(run: run).text
+        let goodput = FloodGoodputSection(run: run).text
         return ([
             header,
             VerdictSection(run: run).text,
@@ -22,7 +23,8 @@ struct ReportMarkdown {
             EquivalenceSection(record: run.record).text,
             ResultsSection(run: run, charts: charts, rendering: rendering).text,
             RatioSection(run: run).text,
-        ] + (conntrack.isEmpty ? [] : [conntrack]) + (ladder.isEmpty ? [] : [ladder]) + [
+        ] + (conntrack.isEmpty ? [] : [conntrack]) + (ladder.isEmpty ? [] : [ladder])
+            + (goodput.isEmpty ? [] : [goodput]) + [
             chartsSection,
             method,
         ]).joined(separator: "\n")
