@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "LabConntrack", dependencies: ["LabSystem", "LabNetwork", "LabPolicy"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults", "LabConntrack"]),
         .target(name: "LabTraffic", dependencies: [
-            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "LabStats", "CLabShims",
+            "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "LabStats", "LabCollectors",
+            "CLabShims",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),

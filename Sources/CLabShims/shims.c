@@ -118,6 +118,19 @@ int lab_avoid_cpu(int cpu) {
     return sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* Pins another task (a NAPI kthread) to one CPU, or with cpu < 0 lets it run on every online CPU. */
+int lab_set_task_cpu(int pid, int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (cpu >= 0) {
+        CPU_SET(cpu, &set);
+    } else {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        for (long i = 0; i < online && i < CPU_SETSIZE; i++) CPU_SET(i, &set);
+    }
+    return sched_setaffinity(pid, sizeof(set), &set);
+}
+
 long long lab_socket_drops(int fd) {
     unsigned int info[SK_MEMINFO_VARS];
     socklen_t length = sizeof(info);

@@ -27,8 +27,15 @@ public struct CPUTimes: Sendable, Equatable {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else {
             throw LabFailure("/proc/stat has no aggregate cpu line")
         }
+        return try parseLine(line)
+    }
+
+    /// One "cpu…" line's ticks (the aggregate or one CPU's: they have the same fields).
+    static func parseLine(_ line: Substring) throws -> CPUTimes {
         let values = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
-        guard values.count >= 8 else { throw LabFailure("/proc/stat cpu line has \(values.count) fields, expected ≥ 8") }
+        guard values.count >= 8 else {
+            throw LabFailure("/proc/stat \(line.prefix { $0 != " " }) line has \(values.count) fields, expected ≥ 8")
+        }
         return CPUTimes(user: values[0], nice: values[1], system: values[2], idle: values[3], iowait: values[4],
                         irq: values[5], softirq: values[6], steal: values[7])
     }

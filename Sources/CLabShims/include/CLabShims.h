@@ -40,6 +40,9 @@ int lab_pin_to_cpu(int cpu);
 /// would leave none.
 int lab_avoid_cpu(int cpu);
 
+/// Pins task `pid` (a NAPI kthread) to CPU `cpu`, or lets it run on every online CPU when cpu < 0.
+int lab_set_task_cpu(int pid, int cpu);
+
 /// Datagrams the socket dropped for want of receive buffer space (SO_MEMINFO, SK_MEMINFO_DROPS).
 long long lab_socket_drops(int fd);
 

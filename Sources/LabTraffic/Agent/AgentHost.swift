@@ -26,7 +26,7 @@ public enum AgentHost {
         case .ppsSink(let r):
             // SIGTERM is the driver's "stop and report": it only sets the flag the receive loop polls.
             Cancellation.shared.install(emergency: {})
-            let report = try PacketSink.serve(bind: r.bind, deadline: r.deadline, avoidCPU: r.avoidCpu,
+            let report = try PacketSink.serve(bind: r.bind, deadline: r.deadline, avoidCPU: r.avoidCpu, cpu: r.cpu,
                                               ready: AgentChannel.announceReady)
             try AgentChannel.reply(report)
         case .flowFill(let r):

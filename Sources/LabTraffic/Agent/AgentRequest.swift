@@ -218,14 +218,17 @@ public struct PacketSinkRequest: Codable, Sendable, Equatable {
     public var deadline: Double
     /// A CPU to stay off (the flood's).
     public var avoidCpu: Int?
+    /// A CPU to run on (the receive CPU, when the receive path is steered there); wins over avoidCpu.
+    public var cpu: Int?
 
-    public init(bind: Endpoint, deadline: Double, avoidCpu: Int?) {
+    public init(bind: Endpoint, deadline: Double, avoidCpu: Int?, cpu: Int? = nil) {
         self.bind = bind
         self.deadline = deadline
         self.avoidCpu = avoidCpu
+        self.cpu = cpu
     }
 
-    enum CodingKeys: String, CodingKey { case bind, deadline, avoidCpu = "avoid_cpu" }
+    enum CodingKeys: String, CodingKey { case bind, deadline, avoidCpu = "avoid_cpu", cpu }
 }
 
 /// The bounds every agent request shares.

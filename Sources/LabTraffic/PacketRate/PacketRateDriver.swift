@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import LabCollectors
 import LabNetwork
 import LabPolicy
 import LabResults
@@ -20,13 +21,17 @@ enum PacketRateDriver {
 
     static func run(_ spec: PacketRateWorkload, filter: FilterUnderTest, _ context: TrafficContext,
                     _ window: TrafficWindow) throws -> [Sample] {
-        let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, port: port, workload: spec.name)
+        let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, deniedFrom: spec.deniedFrom,
+                                                   port: port, workload: spec.name)
         let topology = context.topology
-        let separateCPUs = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1
+        let online = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let separateCPUs = online > 1
+        let arrangement = try steer(spec.receiveCPU, online: online, at: topology.filterPoint, workload: spec.name)
+        defer { arrangement.map(ReceiveSteering.restore) }
         let sinkRequest = AgentRequest.ppsSink(PacketSinkRequest(
             bind: Endpoint(host: "\(topology.serverAddress)", port: port),
             // A sink orphaned by a crashed run exits on its own.
-            deadline: spec.durationSeconds + 30, avoidCpu: separateCPUs ? floodCPU : nil))
+            deadline: spec.durationSeconds + 30, avoidCpu: separateCPUs ? floodCPU : nil, cpu: arrangement?.steering.cpu))
         let sink = try BackgroundProcess(context.agent(sinkRequest, in: topology.server),
                                          stdoutPath: context.file("\(spec.name)-sink.out"),
                                          stderrPath: context.file("\(spec.name)-sink.err"))
@@ -35,18 +40,38 @@ enum PacketRateDriver {
 
         // The counters are read outside the window: their cost is the reader's, not the path's.
         let droppedBefore = try filter.droppedPackets?()
+        var perCPU: (before: [Int: CPUTimes], after: [Int: CPUTimes])?
         let flood = try window.measure {
+            let before = arrangement == nil ? nil : try PerCPUTimes.read()
             let flood = try runFlood(spec, sources: sources, cpu: separateCPUs ? floodCPU : nil, context)
             // On veth the path runs in the sender's softirq, but a backlog handed to ksoftirqd can trail
             // it by a few milliseconds: let it land before the window closes and the counters are read.
             usleep(100_000)
+            if let before { perCPU = (before, try PerCPUTimes.read()) }
             return flood
         }
         let droppedAfter = try filter.droppedPackets?()
         let sinkReport = try stopSink(sink, spec.name)
         let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
-        return try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
+        var samples = try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
             .samples(workload: spec.name)
+        if let arrangement, let perCPU, let before = perCPU.before[arrangement.steering.cpu],
+           let after = perCPU.after[arrangement.steering.cpu] {
+            let cost = ReceiveCPUCost(usage: OneCPUUsage(from: before, to: after), handledPackets: sinkReport.received + (dropped ?? 0))
+            samples += cost.samples(workload: spec.name, arrangement: arrangement)
+        }
+        return samples
+    }
+
+    /// Steers the filter point's receive path to `cpu` when one is asked for and the machine has it;
+    /// nil when none is asked for or the machine has one CPU (said on stderr: the run goes on unsteered).
+    static func steer(_ cpu: Int?, online: Int, at point: FilterPoint, workload: String) throws -> ReceiveSteering.Applied? {
+        guard let cpu else { return nil }
+        if let skipped = try ReceiveCPUField.check(cpu, online: online, workload: workload) {
+            FileHandle.standardError.write(Data((skipped + "\n").utf8))
+            return nil
+        }
+        return try ReceiveSteering(filterPoint: point, cpu: cpu).apply()
     }
 
     static func floodRequest(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?, topology: Topology) -> AgentRequest {

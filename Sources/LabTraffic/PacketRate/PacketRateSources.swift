@@ -22,9 +22,11 @@ public struct PacketRateSources: Sendable, Equatable {
     static let candidateBudget = 4096
 
     /// Throws a `LabFailure` naming the workload when the policy cannot give what `deniedShare` asks for.
-    public static func select(for policy: Policy, deniedShare: Double, port: UInt16, workload: String) throws -> PacketRateSources {
+    public static func select(for policy: Policy, deniedShare: Double, deniedFrom: IPv4Prefix? = nil, port: UInt16,
+                              workload: String) throws -> PacketRateSources {
         let wantAllowed = deniedShare < 1
-        let wantDenied = deniedShare > 0
+        let fromPrefix = try deniedFrom.map { try deniedSources(from: $0, policy: policy, port: port, workload: workload) }
+        let wantDenied = deniedShare > 0 && fromPrefix == nil
         var allowed: [IPv4Address] = []
         var denied: [IPv4Address] = []
         for (tried, source) in candidates(policy).enumerated() {
@@ -39,6 +41,7 @@ public struct PacketRateSources: Sendable, Equatable {
             }
         }
         let target = "UDP to \(AddressPlan.server):\(port)"
+        if let fromPrefix, deniedShare > 0 { denied = fromPrefix }
         if wantDenied && denied.isEmpty {
             throw LabFailure("\(workload): denied_share is \(deniedShare) but the policy allows \(target) from every client-pool "
                              + "source tried; add a deny rule that covers client-pool sources, or set denied_share to 0")
@@ -48,6 +51,29 @@ public struct PacketRateSources: Sendable, Equatable {
                              + "source tried; allow some client-pool sources, or set denied_share to 1")
         }
         return PacketRateSources(allowed: allowed, denied: denied)
+    }
+
+    /// `perVerdict` addresses spread evenly over `prefix` (fewer if it is smaller), each of which must
+    /// be a client-pool source the policy denies: the scenario names where the flood comes from, e.g.
+    /// the sources of the last rule of a 10k-rule chain, instead of the first rules' sources a linear
+    /// chain would drop at once.
+    public static func deniedSources(from prefix: IPv4Prefix, policy: Policy, port: UInt16, workload: String) throws -> [IPv4Address] {
+        let size = UInt64(1) << UInt64(32 - prefix.length)
+        let count = UInt64(min(UInt64(perVerdict), size))
+        let pool = AddressPlan.clientPool
+        return try (0..<count).map { index in
+            let address = IPv4Address(prefix.address.value + UInt32(size * (2 * index + 1) / (2 * count)))
+            guard pool.contains(where: { $0.contains(address) }) else {
+                throw LabFailure("\(workload): denied_from \(prefix) includes \(address), which is outside the client pool "
+                                 + "(\(pool.map { "\($0)" }.joined(separator: ", "))); name a prefix inside it")
+            }
+            let flow = Flow(proto: .udp, source: address, destination: AddressPlan.server, destinationPort: port)
+            guard ReferenceEvaluator.verdict(policy, flow) == .deny else {
+                throw LabFailure("\(workload): denied_from \(prefix) includes \(address), which the policy allows for UDP to "
+                                 + "\(AddressPlan.server):\(port); name a prefix the policy denies")
+            }
+            return address
+        }
     }
 
     /// Client-pool addresses in a fixed order: inside each pool block's edges first (most policies

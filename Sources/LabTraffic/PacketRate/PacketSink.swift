@@ -15,8 +15,12 @@ public enum PacketSink {
     /// (208 KiB) overflowed in tries on a busy machine.
     static let receiveBuffer: Int32 = 32 << 20
 
-    public static func serve(bind endpoint: Endpoint, deadline seconds: Double, avoidCPU: Int?, ready: () -> Void) throws -> SinkReport {
-        if let cpu = avoidCPU {
+    public static func serve(bind endpoint: Endpoint, deadline seconds: Double, avoidCPU: Int?, cpu pinned: Int? = nil,
+                             ready: () -> Void) throws -> SinkReport {
+        if let pinned {
+            // The receive CPU, where the receive path was steered: the application competes with it there.
+            try systemCall("pin the sink to CPU \(pinned)") { lab_pin_to_cpu(Int32(pinned)) }
+        } else if let cpu = avoidCPU {
             // Keep off the generator's CPU, which also runs the whole veth path in softirq.
             try systemCall("keep the sink off CPU \(cpu)") { lab_avoid_cpu(Int32(cpu)) }
         }

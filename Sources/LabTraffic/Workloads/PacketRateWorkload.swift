@@ -1,3 +1,4 @@
+import LabNetwork
 import LabResults
 
 /// Small UDP datagrams at a target rate (or as fast as the path takes them) through the filter
@@ -17,14 +18,21 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
     public var packetsPerSecond: Int
     /// Share (0…1) of the packets sent from sources the case's policy denies.
     public var deniedShare: Double
+    /// Where the denied sources come from (nil: the first the policy denies, see `PacketRateSources`).
+    public var deniedFrom: IPv4Prefix?
+    /// The CPU the filter point's receive path and the sink are steered to (nil: no steering — the
+    /// receive path runs on the flood's CPU, as veth does, and the sink anywhere but there).
+    public var receiveCPU: Int?
 
     public init(name: String = "udp-packet-rate", payloadBytes: Int = minimumFramePayload, durationSeconds: Double = 5,
-                packetsPerSecond: Int = 0, deniedShare: Double = 0) {
+                packetsPerSecond: Int = 0, deniedShare: Double = 0, deniedFrom: IPv4Prefix? = nil, receiveCPU: Int? = nil) {
         self.name = name
         self.payloadBytes = payloadBytes
         self.durationSeconds = durationSeconds
         self.packetsPerSecond = packetsPerSecond
         self.deniedShare = deniedShare
+        self.deniedFrom = deniedFrom
+        self.receiveCPU = receiveCPU
     }
 
     public static let kind = "packet-rate"
@@ -33,8 +41,14 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
         WorkloadField("duration", .milliseconds(WorkloadLimits.durations, wholeSeconds: false), .defaulted(.integer(5_000))),
         WorkloadField("rate", .packetsPerSecond, .defaulted(.integer(0))),
         WorkloadField("denied_share", .share, .defaulted(.number(0))),
+        WorkloadField("denied_from", .ipv4Prefix, .optional),
+        WorkloadField("receive_cpu", .integer(ReceiveCPUField.range), .optional),
     ]
-    public static let metrics = PacketRateMeasurement.metrics
+    public static let metrics = PacketRateMeasurement.metrics + ReceiveCPUCost.metrics
+
+    public static func conflicts(in values: WorkloadValues) -> [WorkloadFieldIssue] {
+        ReceiveCPUField.conflicts(in: values)
+    }
     /// Delivered or dropped per second: pps alone would reward a filter that drops more. The CPU
     /// cost per packet is gated too, as the collectors declare (`CollectorRegistry.primaryMetrics`).
     public static let primaryMetrics = [PacketRateMeasurement.ppsHandled]
@@ -44,13 +58,17 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
     public init(values: WorkloadValues) {
         self.init(name: Self.defaultName(values), payloadBytes: values.integer("size") ?? Self.minimumFramePayload,
                   durationSeconds: Double(values.integer("duration") ?? 5_000) / 1000,
-                  packetsPerSecond: values.integer("rate") ?? 0, deniedShare: values.number("denied_share") ?? 0)
+                  packetsPerSecond: values.integer("rate") ?? 0, deniedShare: values.number("denied_share") ?? 0,
+                  deniedFrom: values.prefix("denied_from"), receiveCPU: values.integer("receive_cpu"))
     }
 
     public var settings: String {
         let rate = packetsPerSecond == 0 ? "unlimited" : "\(packetsPerSecond)pps"
         let share = deniedShare == deniedShare.rounded() ? "\(Int(deniedShare))" : "\(deniedShare)"
-        return "size=\(payloadBytes)B rate=\(rate) denied_share=\(share) duration=\(formatSeconds(durationSeconds))"
+        var line = "size=\(payloadBytes)B rate=\(rate) denied_share=\(share) duration=\(formatSeconds(durationSeconds))"
+        if let deniedFrom { line += " denied_from=\(deniedFrom)" }
+        if let receiveCPU { line += " flood_cpu=\(PacketRateDriver.floodCPU) receive_cpu=\(receiveCPU)" }
+        return line
     }
 
     public var maximumSeconds: Double { durationSeconds + 5 }

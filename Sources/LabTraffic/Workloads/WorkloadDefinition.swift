@@ -72,6 +72,8 @@ public struct WorkloadField: Sendable, Equatable {
         case packetsPerSecond
         /// A fraction in [0, 1].
         case share
+        /// An IPv4 address or prefix such as 198.19.0.0/16 (host bits zero).
+        case ipv4Prefix
     }
 
     public enum Presence: Sendable, Equatable {
@@ -101,6 +103,7 @@ public enum WorkloadValue: Sendable, Equatable {
     case integer(Int)
     case number(Double)
     case transport(TransportProtocol)
+    case prefix(IPv4Prefix)
 }
 
 /// The values of one workload entry, keyed by field key, with the text each was written as (for
@@ -133,6 +136,11 @@ public struct WorkloadValues: Sendable, Equatable {
 
     public func transport(_ key: String) -> TransportProtocol? {
         guard case .transport(let value) = values[key] else { return nil }
+        return value
+    }
+
+    public func prefix(_ key: String) -> IPv4Prefix? {
+        guard case .prefix(let value) = values[key] else { return nil }
         return value
     }
 
