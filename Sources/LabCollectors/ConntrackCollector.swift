@@ -14,6 +14,11 @@ public final class ConntrackCollector: WorkloadCollector {
                                                summary: "most connection-table entries seen during the window")
     public static let entriesEnd = MetricInfo(name: "ct_entries_end", unit: "entries", direction: .neutral,
                                               summary: "connection-table entries when the window closed")
+    /// What the window's traffic left in the table: entries at close minus entries at open. The
+    /// kernel's own per-CPU `insert` and `found` counters stay at 0 on recent kernels (seen on 6.18
+    /// with 200k delivered packets/s), so the count is what can tell whether traffic was tracked.
+    public static let entriesAdded = MetricInfo(name: "ct_entries_added", unit: "entries", direction: .neutral,
+                                                summary: "connection-table entries added during the window (end minus start)")
 
     /// Counter deltas, by the tracker's statistic name. nf_conntrack's come from its per-CPU statistics;
     /// the BPF tracker's from its per-CPU counters (bpf/lib/conntrack.h).
@@ -43,12 +48,13 @@ public final class ConntrackCollector: WorkloadCollector {
     }()
 
     public static var metrics: [MetricInfo] {
-        [entriesPeak, entriesEnd] + counters.keys.sorted().compactMap { counters[$0] }
+        [entriesPeak, entriesEnd, entriesAdded] + counters.keys.sorted().compactMap { counters[$0] }
     }
 
     private let tracker: (any ConnectionTracker)?
     private var sampler: OccupancySampler?
     private var before: [String: UInt64] = [:]
+    private var entriesAtOpen: Int?
 
     public init(topology: Topology) { tracker = nil }
     public init(topology: Topology, tracker: (any ConnectionTracker)?) { self.tracker = tracker }
@@ -58,6 +64,7 @@ public final class ConntrackCollector: WorkloadCollector {
     public func open() throws {
         guard let tracker else { return }
         before = try tracker.statistics()
+        entriesAtOpen = try tracker.occupancy()
         let sampler = OccupancySampler(tracker: tracker, interval: Self.tickSeconds)
         sampler.start()
         self.sampler = sampler
@@ -74,6 +81,9 @@ public final class ConntrackCollector: WorkloadCollector {
         }
         if let last = points.last {
             samples.append(Sample(workload: workload, metric: Self.entriesEnd, value: Double(last.entries)))
+            if let start = entriesAtOpen {
+                samples.append(Sample(workload: workload, metric: Self.entriesAdded, value: Double(max(0, last.entries - start))))
+            }
         }
         samples += Self.deltas(before: before, after: after, workload: workload)
         let series = Series(workload: workload, name: Self.seriesName, xLabel: "s", yLabel: "% of table",

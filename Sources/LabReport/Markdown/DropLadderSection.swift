@@ -59,7 +59,7 @@ struct DropLadderSection {
         let label = run.pointLabel(point)
         var out = "### \(workload)\(label.isEmpty ? "" : " at \(label)")\n\n"
         var table = MarkdownTable(headers: ["rung", "backend", "drop point", "dropped/s", costMetric == "rx_cpu_ns_per_pkt" ? "receive CPU ns/pkt" : "CPU ns/pkt (all CPUs)",
-                                            "softirq share", "receive CPU busy", "conntrack entries"],
+                                            "softirq share", "receive CPU busy", "conntrack entries added"],
                                   alignments: [.right, .left, .left, .right, .right, .right, .right, .right])
         for (index, rung) in rungs.enumerated() {
             let item = rung.item
@@ -68,9 +68,9 @@ struct DropLadderSection {
                 stats(item, metric).map { format($0.median) } ?? "—"
             }
             table.append(["\(index + 1)", item.backend, run.record.environment.gates["\(item.backend).drop_point"] ?? "—",
-                          dropped.map { NumberText.withInterval($0.median, $0.interval, format: NumberText.count) } ?? "—",
+                          dropped.map { NumberText.withInterval($0.median, $0.interval, format: Self.whole) } ?? "—",
                           rung.cost.map { NumberText.withInterval($0.median, $0.interval) } ?? "—",
-                          cell("rx_softirq_share", Self.percent), cell("rx_busy_ratio", Self.percent), cell("ct_entries_end", NumberText.count)])
+                          cell("rx_softirq_share", Self.percent), cell("rx_busy_ratio", Self.percent), cell("ct_entries_added", NumberText.count)])
         }
         out += table.text + "\n"
         let readings = self.readings(rungs, workload: workload, stats: stats)
@@ -81,7 +81,7 @@ struct DropLadderSection {
     private func readings(_ rungs: [Rung], workload: String, stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
         var lines: [String] = []
         if let baseline = rungs.first(where: { $0.item.family == .baseline }), let sent = stats(baseline.item, "pps_sent") {
-            lines.append("The generator's ceiling in this run: `none` was sent \(NumberText.withInterval(sent.median, sent.interval, format: NumberText.count)) "
+            lines.append("The generator's ceiling in this run: `none` was sent \(NumberText.withInterval(sent.median, sent.interval, format: Self.whole)) "
                          + "packets/s. A rung cannot drop more than it is sent, so where the receive CPU was not saturated "
                          + "(busy below \(Self.percent(Self.saturated))), dropped/s is the generator's limit and the comparable figure "
                          + "is the CPU per packet.")
@@ -115,6 +115,8 @@ struct DropLadderSection {
         }
         return notes.isEmpty ? "; this run agrees" : "; " + notes.joined(separator: ", and ")
     }
+
+    static func whole(_ x: Double) -> String { NumberText.count(x.rounded()) }
 
     static func percent(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }
 }

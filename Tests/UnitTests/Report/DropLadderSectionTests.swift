@@ -11,15 +11,15 @@ struct DropLadderSectionTests {
         let point = [("rules", "10000")]
         builder.add("none", point: point, workload: workload, [
             "pps_sent": [290_000, 300_000, 310_000], "pps": [120_000, 121_000, 119_000], "rx_cpu_ns_per_pkt": [8000, 8100, 7900],
-            "rx_softirq_share": [0.7], "rx_busy_ratio": [1.0], "ct_entries_end": [100],
+            "rx_softirq_share": [0.7], "rx_busy_ratio": [1.0], "ct_entries_added": [100],
         ])
         builder.add("iptables-legacy", point: point, workload: workload, [
             "pps_sent": [300_000], "pps_dropped": [40_000], "rx_cpu_ns_per_pkt": [25_000], "rx_softirq_share": [0.98],
-            "rx_busy_ratio": [0.99], "ct_entries_end": [0],
+            "rx_busy_ratio": [0.99], "ct_entries_added": [0],
         ])
         builder.add("xdp", point: point, workload: workload, [
             "pps_sent": [400_000], "pps_dropped": [400_000], "rx_cpu_ns_per_pkt": [xdpCost], "rx_softirq_share": [0.95],
-            "rx_busy_ratio": [xdpBusy], "ct_entries_end": [0],
+            "rx_busy_ratio": [xdpBusy], "ct_entries_added": [0],
         ])
         builder.parameters = [ParameterRecord(name: "rules", values: ["10000"])]
         var record = builder.record()
