@@ -12,9 +12,11 @@ struct ReportMarkdown {
     var text: String {
         let runTime = RunTimeSection(record: run.record).text
         let conntrack = ConntrackSection(run: run).text
+        let glance = GlanceSection(run: run).text
         return ([
             header,
             VerdictSection(run: run).text,
+        ] + (glance.isEmpty ? [] : [glance]) + [
             EnvironmentSection(record: run.record).text,
         ] + (runTime.isEmpty ? [] : [runTime]) + [
             FailedCasesSection(record: run.record).text,
