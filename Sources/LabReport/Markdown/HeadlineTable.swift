@@ -11,10 +11,13 @@ struct HeadlineTable {
     var text: String {
         let id = MetricID(workload: workload, metric: metric)
         let columns = self.columns
-        var table = MarkdownTable(headers: [rowHeader] + columns.map(\.title),
+        var table = MarkdownTable(headers: ["backend"] + columns.map(\.title),
                                   alignments: [.left] + columns.map { _ in .right })
         for row in rows {
-            table.append([row] + columns.map { column in cell(row: row, column: column, id) })
+            let cells = columns.map { column in cell(row: row, column: column, id) }
+            // A backend that never records the metric (none has no install time) is not a gap.
+            guard cells.contains(where: { $0 != HeadlineTable.notMeasured }) else { continue }
+            table.append([row] + cells)
         }
         let unit = id.info.unit.isEmpty ? "" : " (\(id.info.unit))"
         return "\(workload) · \(metric)\(unit) \(RatioSection.arrow(metric))\n\n" + table.text
@@ -22,7 +25,7 @@ struct HeadlineTable {
 
     private var axis: SweepAxis? { SweepAxis(analysis: run) }
 
-    private var rowHeader: String { "backend" }
+    static let notMeasured = "not measured"
 
     /// A column per value of the swept parameter in scenario order; without a sweep, a column per
     /// point (one when the scenario has no parameters).
@@ -56,13 +59,15 @@ struct HeadlineTable {
     }
 
     private func cell(row: String, column: Column, _ id: MetricID) -> String {
-        guard let record = run.record.cases.first(where: { label($0) == row && column.matches($0.parameters) }) else { return "–" }
+        guard let record = run.record.cases.first(where: { label($0) == row && column.matches($0.parameters) }) else {
+            return HeadlineTable.notMeasured
+        }
         switch record.status {
         case .failed: return "failed"
         case .skipped: return "skipped"
         default: break
         }
-        guard let stats = run.analysis(ofCase: record.id)?.metrics[id] else { return "not measured" }
+        guard let stats = run.analysis(ofCase: record.id)?.metrics[id] else { return HeadlineTable.notMeasured }
         return HeadlineTable.cell(stats, ratio: run.ratios.first { $0.kind == .toNone && $0.key.subject == record.id
                 && $0.key.workload == id.workload && $0.key.metric == id.metric })
     }

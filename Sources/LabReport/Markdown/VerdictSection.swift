@@ -94,6 +94,8 @@ private struct WorkloadVerdict {
             let unit = best.metric.info.unit.isEmpty ? "" : " \(best.metric.info.unit)"
             return "; the lowest marginal \(metric) (minus none's in the same round) is \(best.backend)'s, "
                 + "\(NumberText.withInterval(best.value, best.interval))\(unit) over none's \(NumberText.value(best.baselineMedian))\(unit)"
+                // On a noisy run every difference can straddle zero: then the ranking is not a finding.
+                + (best.interval.map { $0.contains(0) } == true ? ", within noise of no filter" : "")
         }.joined()
     }
 

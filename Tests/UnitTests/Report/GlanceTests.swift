@@ -34,4 +34,12 @@ struct GlanceTests {
         let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)
         #expect(markdown.contains("| backend | value |\n| --- | ---: |\n| none | 10.0 (n=2) |\n| xdp | 9.00 (0.90×) (n=2) |\n"))
     }
+
+    @Test func aBackendThatNeverRecordsTheHeadlineHasNoRow() {
+        var builder = RunBuilder()
+        builder.add("none", ["cpu_ns_per_pkt": [400, 400, 400]])
+        builder.add("tc", ["install_ms": [2, 2, 2], "cpu_ns_per_pkt": [410, 410, 410]])
+        let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)
+        #expect(markdown.contains("| backend | value |\n| --- | ---: |\n| tc | 2.00 [2.00–2.00] |\n"))
+    }
 }

@@ -52,4 +52,12 @@ struct MarginalCostTests {
         #expect(markdown.contains("| iptables-legacy | cpu_ns_per_pkt | 300 [300, 300] ns | 3 | 7000 ns |"))
         #expect(content.summaryCSV.contains("xdp,xdp,tcp-throughput,cpu_ns_per_pkt,ns,marginal_to_none,50.0,3\r\n"))
     }
+
+    @Test func verdictSaysWhenTheLowestMarginalIsWithinNoise() throws {
+        var builder = RunBuilder()
+        builder.add("none", ["cpu_ns_per_pkt": [7000, 7100, 6900], "throughput_gbps": [10, 10, 10]])
+        builder.add("tc", ["cpu_ns_per_pkt": [6900, 7200, 6950], "throughput_gbps": [9, 9, 9]])
+        let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)
+        #expect(markdown.contains("is tc's, 50.0 [-100, 100] ns over none's 7000 ns, within noise of no filter"))
+    }
 }
