@@ -95,7 +95,7 @@ private struct WorkloadVerdict {
             return "; the lowest marginal \(metric) (minus none's in the same round) is \(best.backend)'s, "
                 + "\(NumberText.withInterval(best.value, best.interval))\(unit) over none's \(NumberText.value(best.baselineMedian))\(unit)"
                 // On a noisy run every difference can straddle zero: then the ranking is not a finding.
-                + (best.interval.map { $0.contains(0) } == true ? ", within noise of no filter" : "")
+                + (best.interval.map { $0.contains(0) ? ", within noise of no filter" : "" } ?? ", too few rounds for an interval")
         }.joined()
     }
 

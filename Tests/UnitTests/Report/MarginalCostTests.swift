@@ -60,4 +60,12 @@ struct MarginalCostTests {
         let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)
         #expect(markdown.contains("is tc's, 50.0 [-100, 100] ns over none's 7000 ns, within noise of no filter"))
     }
+
+    @Test func verdictSaysWhenTooFewRoundsGiveNoInterval() throws {
+        var builder = RunBuilder()
+        builder.add("none", ["cpu_ns_per_pkt": [7000], "throughput_gbps": [10]])
+        builder.add("xdp", ["cpu_ns_per_pkt": [7040], "throughput_gbps": [9]])
+        let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)
+        #expect(markdown.contains("is xdp's, 40.0 ns over none's 7000 ns, too few rounds for an interval"))
+    }
 }
