@@ -18,7 +18,7 @@ struct SummaryCSV {
                     for (statistic, value) in statistics(stats) {
                         rows.append(prefix + [statistic, NumberText.exact(value), "\(stats.count)"])
                     }
-                    for (statistic, value, count) in ratios(of: item, id) {
+                    for (statistic, value, count) in ratios(of: item, id) + marginals(of: item, id) {
                         rows.append(prefix + [statistic, NumberText.exact(value), "\(count)"])
                     }
                 }
@@ -56,6 +56,18 @@ struct SummaryCSV {
                 }
                 return out
             }
+    }
+
+    /// "marginal_to_none" (the case minus none in the same round, median over rounds) and its
+    /// interval; n is the number of rounds paired.
+    private func marginals(of item: CaseAnalysis, _ id: MetricID) -> [(String, Double, Int)] {
+        run.marginals.filter { $0.caseId == item.id && $0.metric == id }.flatMap { cost -> [(String, Double, Int)] in
+            var out = [("marginal_to_none", cost.value, cost.rounds)]
+            if let interval = cost.interval {
+                out += [("marginal_to_none_ci95_low", interval.low, cost.rounds), ("marginal_to_none_ci95_high", interval.high, cost.rounds)]
+            }
+            return out
+        }
     }
 
     static func field(_ text: String) -> String {

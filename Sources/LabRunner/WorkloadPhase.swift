@@ -5,7 +5,8 @@ import LabTopology
 import LabTraffic
 
 /// One workload of a case: its traffic window, the collectors opened and closed with it, and the
-/// workload's own run. Returns the workload's samples followed by the collectors', and the series;
+/// workload's own run. Returns the workload's samples followed by the collectors', and the series
+/// (the workload's, then the collectors');
 /// logs the workload's wall time, its traffic window alone, and the collectors' own reads.
 enum WorkloadPhase {
     static func run(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest,
@@ -32,14 +33,14 @@ enum WorkloadPhase {
                 collected = try collectors.close(workload: workload.name)
                 collectorNanoseconds += MonotonicClock.nanoseconds() &- closed
             })
-        let samples = try phases.time(PhaseRecord.workload(workload.name)) {
-            try WorkloadRunner.run(workload, in: context, filter: filter, window: window)
+        let measured = try phases.time(PhaseRecord.workload(workload.name)) {
+            try WorkloadRunner.measure(workload, in: context, filter: filter, window: window)
         }
         guard let collected, let opened else {
             throw LabFailure("\(workload.name): its driver never opened and closed the traffic window")
         }
         phases.append(PhaseRecord.traffic(workload.name), milliseconds: Double(closed &- opened) / 1e6)
         phases.append(PhaseRecord.collectors, milliseconds: Double(collectorNanoseconds) / 1e6)
-        return CollectedData(samples: samples, series: []) + collected
+        return CollectedData(samples: measured.samples, series: measured.series) + collected
     }
 }

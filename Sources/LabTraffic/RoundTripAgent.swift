@@ -21,13 +21,31 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var maxMicroseconds: Double
     /// The first error seen, if any (e.g. "connect to 198.18.1.1:7003: Connection refused").
     public var firstError: String?
+    /// The distribution as a percentile ladder (`LatencyRecorder.ladder`); nil from an agent that
+    /// predates it.
+    public var percentiles: [PercentileValue]?
 
     enum CodingKeys: String, CodingKey {
-        case completed, failed
+        case completed, failed, percentiles
         case elapsedSeconds = "elapsed_s"
         case p50Microseconds = "p50_us", p90Microseconds = "p90_us", p99Microseconds = "p99_us"
         case p999Microseconds = "p999_us", meanMicroseconds = "mean_us", maxMicroseconds = "max_us"
         case firstError = "first_error"
+    }
+}
+
+/// One rung of the latency ladder: the round trip at a percentile.
+public struct PercentileValue: Codable, Sendable, Equatable {
+    public var percentile: Double
+    public var microseconds: Double
+
+    public init(percentile: Double, microseconds: Double) {
+        self.percentile = percentile
+        self.microseconds = microseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case percentile, microseconds = "us"
     }
 }
 
@@ -44,6 +62,20 @@ public struct LatencyRecorder {
 
     public var count: UInt64 { histogram.totalCount }
 
+    /// The fixed ladder a distribution plot draws: from the minimum (0) to the maximum (100).
+    public static let ladder: [Double] = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100]
+
+    /// The ladder's rungs the sample count can resolve: percentile p needs at least 1/(1−p) samples
+    /// (99.99% needs 10 000), else it only repeats the maximum. Empty without samples.
+    public var percentiles: [PercentileValue] {
+        let n = Double(histogram.totalCount)
+        guard n > 0 else { return [] }
+        return LatencyRecorder.ladder.filter { p in p == 0 || p == 100 || n * (1 - p / 100) >= 1 - 1e-9 }.map { p in
+            let nanoseconds = p == 0 ? histogram.min : p == 100 ? histogram.max : histogram.valueAtPercentile(p)
+            return PercentileValue(percentile: p, microseconds: Double(nanoseconds) / 1000)
+        }
+    }
+
     public func report(failed: Int, elapsedSeconds: Double, firstError: String?) -> AgentReport {
         func us(_ percentile: Double) -> Double {
             histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1000
@@ -53,7 +85,7 @@ public struct LatencyRecorder {
                            p999Microseconds: us(99.9),
                            meanMicroseconds: histogram.totalCount == 0 ? 0 : histogram.mean / 1000,
                            maxMicroseconds: histogram.totalCount == 0 ? 0 : Double(histogram.max) / 1000,
-                           firstError: firstError)
+                           firstError: firstError, percentiles: percentiles)
     }
 }
 

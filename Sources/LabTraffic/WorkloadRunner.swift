@@ -43,6 +43,13 @@ public enum WorkloadRunner {
         return try workload.definition.run(in: context, filter: filter, window: window)
     }
 
+    /// `run` with the series the workload recorded (what a case keeps per repeat).
+    public static func measure(_ workload: Workload, in context: TrafficContext, filter: FilterUnderTest = .unfiltered,
+                               window: TrafficWindow = .unobserved) throws -> WorkloadMeasurement {
+        try Cancellation.shared.checkpoint()
+        return try workload.definition.measure(in: context, filter: filter, window: window)
+    }
+
     /// Starts the echo agent (`rr-server`) in the server namespace for the duration of `body`.
     public static func withEchoServer<T>(_ transport: TransportProtocol, port: UInt16, lifetime: Double, name: String,
                                          _ context: TrafficContext, _ body: () throws -> T) throws -> T {

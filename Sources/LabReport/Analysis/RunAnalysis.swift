@@ -12,6 +12,8 @@ public struct RunAnalysis: Sendable {
     /// install/update timings), alphabetically.
     public let workloads: [String]
     public let ratios: [CaseRatio]
+    /// Each filtering case's per-packet cost over `none` in the same rounds (`MarginalMetrics`).
+    public let marginals: [MarginalCost]
     private let metricsByWorkload: [String: [String]]
 
     public init(record: RunRecord) {
@@ -27,6 +29,7 @@ public struct RunAnalysis: Sendable {
         let (workloads, metricsByWorkload) = (self.workloads, self.metricsByWorkload)
         let order = workloads.flatMap { workload in metricsByWorkload[workload, default: []].map { MetricID(workload: workload, metric: $0) } }
         ratios = RatioBuilder(cases: cases, metricOrder: order).ratios()
+        marginals = MarginalBuilder(cases: cases, metricOrder: order).marginals()
     }
 
     /// Metrics a workload recorded, in MetricCatalog order, unknown metrics last alphabetically.

@@ -1,7 +1,9 @@
 import LabResults
 
 /// Charts of one metric across cases: against the swept parameter (one line per backend, with CI
-/// error bars) when the scenario sweeps a number, otherwise one point per case.
+/// error bars) when the scenario sweeps a number, otherwise one bar per case in its backend's colour
+/// with the interval as an error bar. The y axis turns logarithmic by `LogAxisRule` when one
+/// backend would flatten the rest.
 struct MetricChartBuilder {
     /// The metrics worth a chart of their own, and whether their y axis is logarithmic (install and
     /// update times span orders of magnitude between a BPF map update and a 10k-rule iptables-restore).
@@ -20,7 +22,7 @@ struct MetricChartBuilder {
             if let axis = SweepAxis(analysis: run) {
                 return sweepChart(id, axis: axis, logY: entry.logY)
             }
-            return caseChart(id, logY: entry.logY)
+            return barChart(id, logY: entry.logY)
         }
     }
 
@@ -29,7 +31,9 @@ struct MetricChartBuilder {
         let title = "\(id.workload): \(id.metric) against \(axis.name)"
         var data = GnuplotData()
         var elements: [String] = []
-        for line in lines(id, axis: axis) {
+        let plotted = lines(id, axis: axis)
+        let logY = logY || LogAxisRule.wantsLog(plotted.flatMap { $0.points.map { $0[1] } })
+        for line in plotted {
             data.beginBlock(line.label, "\(axis.name) median ci_low ci_high")
             for point in line.points { data.row(point) }
             elements.append("'\(name).dat' index \(data.blockCount - 1) using 1:2:3:4 with yerrorlines "
@@ -68,21 +72,37 @@ struct MetricChartBuilder {
         return lines.map { Line(label: $0.label, backend: $0.backend, points: $0.points.sorted { $0[0] < $1[0] }) }
     }
 
-    private func caseChart(_ id: MetricID, logY: Bool) -> Chart {
+    private func barChart(_ id: MetricID, logY: Bool) -> Chart {
         let name = Chart.fileStem(id.workload, id.metric)
         let title = "\(id.workload): \(id.metric) per case"
         let measured = run.cases.filter { $0.metrics[id] != nil }
+        let logY = logY || LogAxisRule.wantsLog(measured.map { $0.metrics[id]!.median })
         var data = GnuplotData()
-        data.beginBlock(id.metric, "case_index median ci_low ci_high")
+        var elements: [String] = []
+        // A block per case, so each bar takes its backend's colour; one last block for the error bars.
+        for (index, item) in measured.enumerated() {
+            data.beginBlock(item.id, "case_index median")
+            data.row([Double(index), item.metrics[id]!.median])
+            elements.append("'\(name).dat' index \(index) using 1:2 with boxes lc rgb '\(BackendColor.of(item.backend))' notitle")
+        }
+        data.beginBlock("95% intervals", "case_index median ci_low ci_high")
         for (index, item) in measured.enumerated() {
             let stats = item.metrics[id]!
             data.row([Double(index), stats.median, stats.interval?.low ?? stats.median, stats.interval?.high ?? stats.median])
         }
+        elements.append("'\(name).dat' index \(measured.count) using 1:2:3:4 with yerrorbars lc rgb '#000000' pt 0 lw 1.5 title 'median, 95% CI'")
         var script = GnuplotScript(chart: name, title: title)
         script.axisLabels(x: "case", y: yLabel(id, logY: logY))
         script.categoryTicks(measured.map(\.id))
-        if logY { script.set("logscale y 10") }
-        script.plot(["'\(name).dat' index 0 using 1:2:3:4 with yerrorbars pt 7 lc rgb '#1f77b4' title 'median, 95% CI'"])
+        script.set("style fill solid 0.8 border rgb '#000000'")
+        script.set("boxwidth 0.6")
+        // Bars rise from the axis floor: 0 on a linear axis, the bottom of the graph on a log one.
+        if logY {
+            script.set("logscale y 10")
+        } else {
+            script.set("yrange [0:*]")
+        }
+        script.plot(elements)
         return Chart(name: name, title: title, workload: id.workload, script: script.text, data: data.text)
     }
 

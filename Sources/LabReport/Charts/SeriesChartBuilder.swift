@@ -13,7 +13,9 @@ struct SeriesChartBuilder {
     private func seriesNames(workload: String) -> [String] {
         var names: [String] = []
         for item in run.cases {
-            for series in counted(item) where series.workload == workload && !names.contains(series.name) {
+            // Percentile ladders are drawn as distributions (DistributionChartBuilder), not as curves.
+            for series in counted(item) where series.workload == workload && !names.contains(series.name)
+                && !DistributionChartBuilder.seriesNames.contains(series.name) {
                 names.append(series.name)
             }
         }

@@ -12,19 +12,21 @@ struct ReportMarkdown {
     var text: String {
         let runTime = RunTimeSection(record: run.record).text
         let conntrack = ConntrackSection(run: run).text
-        let ladder = DropLadderSection(run: run).text
-        let goodput = FloodGoodputSection(run: run).text
+        let glance = GlanceSection(run: run).text
+        // The two flood scenarios' own readings come right after the tables at a glance: they are
+        // what those scenarios are run for.
+        let floods = [DropLadderSection(run: run).text, FloodGoodputSection(run: run).text].filter { !$0.isEmpty }
         return ([
             header,
             VerdictSection(run: run).text,
+        ] + (glance.isEmpty ? [] : [glance]) + floods + [
             EnvironmentSection(record: run.record).text,
         ] + (runTime.isEmpty ? [] : [runTime]) + [
             FailedCasesSection(record: run.record).text,
             EquivalenceSection(record: run.record).text,
             ResultsSection(run: run, charts: charts, rendering: rendering).text,
             RatioSection(run: run).text,
-        ] + (conntrack.isEmpty ? [] : [conntrack]) + (ladder.isEmpty ? [] : [ladder])
-            + (goodput.isEmpty ? [] : [goodput]) + [
+        ] + (conntrack.isEmpty ? [] : [conntrack]) + [
             chartsSection,
             method,
         ]).joined(separator: "\n")

@@ -56,7 +56,14 @@ public struct LatencyWorkload: WorkloadDefinition, Equatable {
 
     public var maximumSeconds: Double { durationSeconds + 5 }
 
+    /// The series holding each repeat's percentile ladder (x percentile, y µs), for distribution plots.
+    public static let percentileSeries = "latency-percentiles"
+
     public func run(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> [Sample] {
+        try measure(in: context, filter: filter, window: window).samples
+    }
+
+    public func measure(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> WorkloadMeasurement {
         let port = proto == .tcp ? WorkloadRunner.tcpEchoPort : WorkloadRunner.udpEchoPort
         let request = AgentRequest.rrClient(RoundTripClientRequest(
             transport: proto, target: Endpoint(host: "\(context.topology.serverAddress)", port: port),
@@ -67,7 +74,14 @@ public struct LatencyWorkload: WorkloadDefinition, Equatable {
         guard report.completed > 0 else {
             throw LabFailure("\(name): no round trip completed (\(report.firstError ?? "\(report.failed) timed out"))")
         }
-        return Self.samples(report, workload: name)
+        return WorkloadMeasurement(samples: Self.samples(report, workload: name), series: Self.series(report, workload: name))
+    }
+
+    /// The agent's percentile ladder as one series; none from an agent that sent no ladder.
+    public static func series(_ report: AgentReport, workload: String) -> [Series] {
+        guard let ladder = report.percentiles, !ladder.isEmpty else { return [] }
+        return [Series(workload: workload, name: percentileSeries, xLabel: "percentile", yLabel: "round trip (µs)",
+                       x: ladder.map(\.percentile), y: ladder.map(\.microseconds))]
     }
 
     /// The rr-client agent's report as samples.

@@ -41,6 +41,10 @@ public protocol WorkloadDefinition: Sendable {
     /// inside its namespace and reaped before this returns, also when it throws.
     func run(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> [Sample]
 
+    /// `run`, plus the curves the workload recorded along the way (the latency ladder). Defaults to
+    /// `run` with no series; a workload that records series implements this and `run` drops them.
+    func measure(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> WorkloadMeasurement
+
     /// Equality across the existential (`Workload` compares through it).
     func isEqual(to other: any WorkloadDefinition) -> Bool
 }
@@ -49,6 +53,21 @@ extension WorkloadDefinition {
     public static func conflicts(in values: WorkloadValues) -> [WorkloadFieldIssue] { [] }
     public static var requiredTools: [String] { [] }
     public static var primaryMetrics: [MetricInfo] { [] }
+
+    public func measure(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> WorkloadMeasurement {
+        WorkloadMeasurement(samples: try run(in: context, filter: filter, window: window))
+    }
+}
+
+/// What one run of a workload measured: its numbers and any curves (stored per repeat in run.json).
+public struct WorkloadMeasurement: Sendable, Equatable {
+    public var samples: [Sample]
+    public var series: [Series]
+
+    public init(samples: [Sample], series: [Series] = []) {
+        self.samples = samples
+        self.series = series
+    }
 }
 
 extension WorkloadDefinition where Self: Equatable {

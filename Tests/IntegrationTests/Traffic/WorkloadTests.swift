@@ -99,6 +99,24 @@ extension KernelTests {
             }
         }
 
+        /// The rr-client's ladder reaches run.json as a series: the report's distribution plots need it.
+        @Test("the latency workload records its percentile ladder as a series")
+        func latencyLadder() throws {
+            try withTestJournal("latency-ladder") { journal in
+                let topology = try TopologyBuilder.up(.pair, journal: journal)
+                let scratch = try TestEnvironment.temporaryDirectory("latency-ladder")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                let measured = try WorkloadRunner.measure(Workload(LatencyWorkload(name: "rr", proto: .udp, count: 200, durationSeconds: 2)),
+                                                          in: context)
+                let ladder = try #require(measured.series.first { $0.name == LatencyWorkload.percentileSeries && $0.workload == "rr" })
+                // 200 round trips resolve up to 99.5%; values never fall as the percentile rises.
+                #expect(ladder.x == [0, 50, 75, 90, 95, 99, 99.5, 100])
+                #expect(zip(ladder.y, ladder.y.dropFirst()).allSatisfy { $0 <= $1 })
+                #expect(value(measured.samples, "latency_p50_us") == ladder.y[1])
+            }
+        }
+
         @Test("collectors count the server's received packets around a workload")
         func collectors() throws {
             try withTestJournal("collectors") { journal in

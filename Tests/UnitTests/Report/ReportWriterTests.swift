@@ -51,7 +51,8 @@ struct ReportWriterTests {
         try ReportWriter.rebuild(from: directory)
         let files = try Self.snapshot(directory)
         let scripts = files.keys.filter { $0.hasSuffix(".gp") }
-        #expect(scripts.count == 7)
+        // 5 metric charts, 1 series, and a latency distribution per rule count (3).
+        #expect(scripts.count == 9)
         for script in scripts {
             let image = String(script.dropLast(3)) + ".svg"
             let svg = try #require(files[image].map { String(decoding: $0, as: UTF8.self) }, "\(image) missing")

@@ -15,14 +15,17 @@ struct RunBuilder {
         self.scenario = scenario
     }
 
-    /// `samples`: metric → one value per counted repeat, all in `workload`.
+    /// `samples`: metric → one value per counted repeat, all in `workload`. `failedRepeats`: counted
+    /// repeats (0-based) recorded as failed, with no samples.
     mutating func add(_ backend: String, point: [(String, String)] = [], workload: String = "tcp-throughput",
-                      _ samples: [String: [Double]], status: CaseStatus = .ok) {
+                      _ samples: [String: [Double]], status: CaseStatus = .ok, failedRepeats: Set<Int> = []) {
         let repeatCount = samples.values.map(\.count).max() ?? 0
         let warmup = RepeatRecord(index: 0, warmup: true, startedAt: "2025-11-20T10:00:00Z",
                                   samples: samples.keys.sorted().map { Sample(workload: workload, metric: $0, value: 1e9) })
         let counted = (0..<repeatCount).map { index in
-            RepeatRecord(index: index + 1, warmup: false, startedAt: "2025-11-20T10:00:0\(index + 1)Z",
+            failedRepeats.contains(index)
+                ? RepeatRecord(index: index + 1, warmup: false, startedAt: "2025-11-20T10:00:0\(index + 1)Z", failure: "agent crashed")
+                : RepeatRecord(index: index + 1, warmup: false, startedAt: "2025-11-20T10:00:0\(index + 1)Z",
                          samples: samples.keys.sorted().compactMap { metric in
                              let values = samples[metric]!
                              return index < values.count ? Sample(workload: workload, metric: metric, value: values[index]) : nil

@@ -9,4 +9,11 @@ set xlabel 'case'
 set ylabel 'cps (connections/s)'
 set xtics ('none' 0, 'iptables-nft' 1, 'iptables-ipset' 2, 'tc' 3) rotate by 30 right
 set xrange [-0.5:3.5]
-plot 'tcp-connect-cps.dat' index 0 using 1:2:3:4 with yerrorbars pt 7 lc rgb '#1f77b4' title 'median, 95% CI'
+set style fill solid 0.8 border rgb '#000000'
+set boxwidth 0.6
+set yrange [0:*]
+plot 'tcp-connect-cps.dat' index 0 using 1:2 with boxes lc rgb '#7f7f7f' notitle, \
+     'tcp-connect-cps.dat' index 1 using 1:2 with boxes lc rgb '#ff7f0e' notitle, \
+     'tcp-connect-cps.dat' index 2 using 1:2 with boxes lc rgb '#8c564b' notitle, \
+     'tcp-connect-cps.dat' index 3 using 1:2 with boxes lc rgb '#2ca02c' notitle, \
+     'tcp-connect-cps.dat' index 4 using 1:2:3:4 with yerrorbars lc rgb '#000000' pt 0 lw 1.5 title 'median, 95% CI'
