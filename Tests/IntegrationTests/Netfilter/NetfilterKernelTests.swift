@@ -69,19 +69,11 @@ extension KernelTests {
         @Test("nftables: FORWARD and INPUT, verdicts, counters, update, removal")
         func nftables() throws { try exercise(.nftables) }
 
-        // The drop-point ladder's rungs: the same stateless policy hooked earlier in the receive path.
-
-        @Test("iptables-raw: raw PREROUTING, verdicts, probes, counters, update, removal")
-        func iptablesRaw() throws { try exercise(.iptablesRaw) }
-
-        @Test("iptables-notrack: filter with the ingress side untracked, verdicts, probes, counters, update, removal")
-        func iptablesNotrack() throws { try exercise(.iptablesNotrack) }
-
-        @Test("nftables-prerouting: prerouting priority raw, verdicts, probes, counters, update, removal")
-        func nftablesPrerouting() throws { try exercise(.nftablesPrerouting) }
-
-        @Test("nftables-ingress: netdev ingress, verdicts, probes, counters, update, removal")
-        func nftablesIngress() throws { try exercise(.nftablesIngress) }
+        /// The drop-point ladder's rungs: the same stateless policy hooked earlier in the receive path
+        /// (raw PREROUTING, filter with NOTRACK, prerouting at raw priority, netdev ingress).
+        @Test("drop points: verdicts, probes, counters, update, removal at the routed and the pair point",
+              arguments: [BackendKind.iptablesRaw, .iptablesNotrack, .nftablesPrerouting, .nftablesIngress])
+        func dropPoint(kind: BackendKind) throws { try exercise(kind) }
 
         func exercise(_ kind: BackendKind) throws {
             let rootBefore = try FirewallSnapshot.take(nil)
