@@ -2,7 +2,7 @@ import Foundation
 import LabBPF
 @testable import LabBackends
 import LabPolicy
-import LabSystem
+@testable import LabSystem
 import LabTopology
 import Testing
 
@@ -122,5 +122,21 @@ struct DropPointBackendTests {
             try KernelFeatureGap.unsupported(.nftablesIngress) { () throws -> Int in throw ToolMissing(tool: "nft") }
         }
         #expect(try KernelFeatureGap.unsupported(.tc) { 7 } == 7)
+    }
+
+    /// What iptables-legacy-restore prints for a table the kernel does not have (seen here with a
+    /// made-up table name); a kernel without iptable_raw answers iptables-raw the same way.
+    @Test("a netfilter tool refusing a missing table makes the backend unsupported")
+    func missingRawTable() throws {
+        let result = CommandResult(command: Command("iptables-legacy-restore", ["-w", "--noflush"]), status: 2, stdout: "",
+                                   stderr: "iptables-restore v1.8.9 (legacy): iptables-restore: unable to initialize table 'raw'\n"
+                                       + "Error occurred at line: 1\nTry `iptables-restore -h' or 'iptables-restore --help' for more information.\n",
+                                   elapsedSeconds: 0)
+        let refused = NetfilterToolError(result, input: "*raw\nCOMMIT\n")
+        let error = try #require(throws: BackendUnsupported.self) {
+            try KernelFeatureGap.unsupported(.iptablesRaw) { () throws -> Int in throw refused }
+        }
+        #expect(error.reason.hasPrefix("not available on this kernel: `iptables-legacy-restore -w --noflush` exited 2: "))
+        #expect(error.reason.contains("unable to initialize table 'raw'"))
     }
 }
