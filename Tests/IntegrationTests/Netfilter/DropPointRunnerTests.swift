@@ -61,5 +61,24 @@ extension KernelTests {
                 }
             }
         }
+
+        /// Loopback has no native XDP (no ndo_bpf): the attach is refused (EOPNOTSUPP), the real
+        /// shape of a kernel or driver without the drop point. The backend must say "not available
+        /// on this kernel" (the runner then skips the case with that reason) and leave nothing attached.
+        @Test("xdp where native XDP is missing is unsupported, with the kernel's reason")
+        func nativeXDPMissing() throws {
+            try BPFTestEnvironment.requireNamespaces()
+            try ThrowawayLab.with { lab in
+                let point = FilterPoint(namespace: lab.dutNamespace, ingressInterface: "lo", egressInterface: nil, hook: .input)
+                let backend = try BackendFactory.make(.xdp)
+                let policy = Policy(rules: [Rule(action: .deny, source: IPv4Prefix("198.19.128.0/17"))], defaultAction: .allow)
+                let error = try #require(throws: BackendUnsupported.self) {
+                    try backend.install(backend.compile(policy), policy: policy, at: point)
+                }
+                #expect(error.backend == .xdp && error.reason.hasPrefix("not available on this kernel: "), "\(error)")
+                #expect(error.exitStatus == .missingFeature)
+                #expect(try !lab.inDut("ip", ["link", "show", "lo"]).contains("xdp"))
+            }
+        }
     }
 }
