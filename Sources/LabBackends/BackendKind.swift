@@ -9,6 +9,14 @@ public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
     case iptablesNft = "iptables-nft"
     case iptablesIpset = "iptables-ipset"
     case nftables
+    /// The drop-point ladder's netfilter rungs (issue 11): the same stateless policy hooked earlier in
+    /// the receive path. A linear iptables-legacy chain in raw PREROUTING (before conntrack and
+    /// routing); that chain in filter with the ingress side exempt from conntrack (`CT --notrack`);
+    /// the nftables ruleset at prerouting priority raw; and in a netdev ingress chain.
+    case iptablesRaw = "iptables-raw"
+    case iptablesNotrack = "iptables-notrack"
+    case nftablesPrerouting = "nftables-prerouting"
+    case nftablesIngress = "nftables-ingress"
     case xdp
     case tc
     /// The stateful filter (bpf/ct_filter.bpf.c) with the lab's tracker in an LRU hash or in a plain
@@ -24,7 +32,8 @@ public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
     public var family: BackendFamily {
         switch self {
         case .none: return .baseline
-        case .iptablesLegacy, .iptablesNft, .iptablesIpset, .nftables: return .netfilter
+        case .iptablesLegacy, .iptablesNft, .iptablesIpset, .nftables, .iptablesRaw, .iptablesNotrack, .nftablesPrerouting,
+             .nftablesIngress: return .netfilter
         case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return .ebpf
         }
     }

@@ -50,9 +50,9 @@ final class BPFInstallation: Installation {
 
     var gates: [String: String] {
         switch attachment {
-        case .xdp(let xdp): return ["xdp_mode": xdp.mode.rawValue]
+        case .xdp(let xdp): return ["xdp_mode": xdp.mode.rawValue, DropPoint.gate: DropPoint.xdp(mode: xdp.mode.rawValue)]
         case .tc(let tc):
-            var gates = ["tc_hook": tc.mechanism.rawValue]
+            var gates = ["tc_hook": tc.mechanism.rawValue, DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue)]
             if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
             return gates
         case nil: return [:]

@@ -54,7 +54,7 @@ public final class CTBackend: FilterBackend {
         let client = InterfaceTarget(interface: point.ingressInterface, namespace: point.namespace)
         let server = InterfaceTarget(interface: serverSide, namespace: point.namespace)
         var loaded: (any StatefulProgram, [CTInstallation.Attachment])?
-        let (_, milliseconds) = try MonotonicClock.measure {
+        let (_, milliseconds) = try KernelFeatureGap.unsupported(kind) { try MonotonicClock.measure {
             let clientIndex = try CTFilter.index(of: client)
             let program: any StatefulProgram = if let table {
                 try CTFilter(variant: variant, image: image, timeouts: tracking.timeouts, kind: table,
@@ -69,7 +69,7 @@ public final class CTBackend: FilterBackend {
                 }
             }
             loaded = (program, attachments)
-        }
+        } }
         guard let (program, attachments) = loaded else { throw LabFailure("install \(kind.rawValue): the filter did not attach") }
         return try CTInstallation(owner: self, program: program, attachments: attachments, point: point, policy: policy,
                               tracking: tracking, installMilliseconds: milliseconds)

@@ -79,9 +79,12 @@ final class CTInstallation: Installation {
         }
         gates["ct_table_size"] = String(tracking.tableSize)
         switch attachments.first {
-        case .xdp(let xdp): gates["xdp_mode"] = xdp.mode.rawValue
+        case .xdp(let xdp):
+            gates["xdp_mode"] = xdp.mode.rawValue
+            gates[DropPoint.gate] = DropPoint.xdp(mode: xdp.mode.rawValue)
         case .tc(let tc):
             gates["tc_hook"] = tc.mechanism.rawValue
+            gates[DropPoint.gate] = DropPoint.tc(mechanism: tc.mechanism.rawValue)
             if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
         case nil: break
         }

@@ -23,6 +23,6 @@ final class NoneInstallation: Installation {
     var enforcedPolicy: Policy { .allowAll }
     func update(adding rule: Rule) throws -> Double? { nil }
     func counters() throws -> FilterCounters { FilterCounters(allowedPackets: 0, deniedPackets: 0) }
-    var gates: [String: String] { [:] }
+    var gates: [String: String] { [DropPoint.gate: DropPoint.application] }
     func remove() throws {}
 }

@@ -10,6 +10,8 @@ struct FirewallSnapshot: Equatable, CustomStringConvertible {
     var legacyTables: [String]
     /// `iptables-legacy-save -t filter` without its comment lines, when a legacy filter table exists.
     var legacyFilter: String?
+    /// The same for the legacy raw table (iptables-raw and iptables-notrack write there).
+    var legacyRaw: String?
     var ipsets: [String]
 
     /// `namespace` nil: the root namespace (the host's firewall, which no test may change).
@@ -22,27 +24,30 @@ struct FirewallSnapshot: Equatable, CustomStringConvertible {
         // Only read a legacy table that exists: asking x_tables for a missing one instantiates it
         // (tables are created on first use, per namespace), which would itself change the firewall.
         // Chain counters ("[12:3456]") move with the host's traffic; only the rules matter here.
-        let filter = tables.contains("filter")
-            ? try read("iptables-legacy-save", ["-t", "filter"]).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        func legacy(_ table: String) throws -> String? {
+            guard tables.contains(table) else { return nil }
+            return try read("iptables-legacy-save", ["-t", table]).split(separator: "\n").filter { !$0.hasPrefix("#") }
                 .map { $0.split(separator: " ").filter { !$0.hasPrefix("[") }.joined(separator: " ") }.joined(separator: "\n")
-            : nil
+        }
         let sets = ToolLocator.exists("ipset") ? try read("ipset", ["list", "-n"]).split(whereSeparator: \.isNewline).map(String.init) : []
         return FirewallSnapshot(nftRuleset: ToolLocator.exists("nft") ? try read("nft", ["-s", "list", "ruleset"]) : "",
-                                legacyTables: tables, legacyFilter: filter, ipsets: sets)
+                                legacyTables: tables, legacyFilter: try legacy("filter"), legacyRaw: try legacy("raw"), ipsets: sets)
     }
 
-    /// Nothing a policy could have left: no nftables table, no ipset, and a legacy filter table (if
-    /// one was ever instantiated) with no rule, no user chain and ACCEPT policies.
+    /// Nothing a policy could have left: no nftables table, no ipset, and legacy filter and raw tables
+    /// (if one was ever instantiated) with no rule, no user chain and ACCEPT policies.
     var isEmpty: Bool {
-        let legacyIsPristine = legacyFilter.map { text in
-            text.split(separator: "\n").allSatisfy { line in
-                ["*filter", "COMMIT"].contains(line) || (line.hasPrefix(":") && line.split(separator: " ").dropFirst().first == "ACCEPT")
-            }
-        } ?? true
+        let legacyIsPristine = [legacyFilter, legacyRaw].allSatisfy { table in
+            table.map { text in
+                text.split(separator: "\n").allSatisfy { line in
+                    ["*filter", "*raw", "COMMIT"].contains(line) || (line.hasPrefix(":") && line.split(separator: " ").dropFirst().first == "ACCEPT")
+                }
+            } ?? true
+        }
         return nftRuleset.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && ipsets.isEmpty && legacyIsPristine
     }
 
     var description: String {
-        "nft: \(nftRuleset.isEmpty ? "(empty)" : nftRuleset); legacy tables: \(legacyTables); legacy filter: \(legacyFilter ?? "-"); ipsets: \(ipsets)"
+        "nft: \(nftRuleset.isEmpty ? "(empty)" : nftRuleset); legacy tables: \(legacyTables); legacy filter: \(legacyFilter ?? "-"); legacy raw: \(legacyRaw ?? "-"); ipsets: \(ipsets)"
     }
 }

@@ -52,6 +52,15 @@ enum NetfilterKernelSupport {
             // Interval sets with auto-merge, and JSON output (counters are read with `nft -j`).
             return (["nft"], [["nft", "add table ip blprobe; add set ip blprobe s { type ipv4_addr; flags interval; auto-merge; }"],
                               ["nft", "-j", "list", "ruleset"]])
+        case .iptablesRaw, .iptablesNotrack:
+            // The raw table, and for NOTRACK the CT target (xt_CT, which enables conntrack in the namespace).
+            let target = kind == .iptablesRaw ? ["ACCEPT"] : ["CT", "--notrack"]
+            return (["iptables-legacy", "iptables-legacy-restore", "iptables-legacy-save", "conntrack"],
+                    [["iptables-legacy", "-w", "-t", "raw", "-A", "PREROUTING", "-i", "lo", "-j"] + target])
+        case .nftablesPrerouting, .nftablesIngress:
+            let chain = kind == .nftablesPrerouting ? "add table ip blprobe; add chain ip blprobe c { type filter hook prerouting priority raw; }"
+                : "add table netdev blprobe; add chain netdev blprobe c { type filter hook ingress device \"lo\" priority -500; }"
+            return (["nft"], [["nft", chain], ["nft", "-j", "list", "ruleset"]])
         default:
             return ([], [])
         }

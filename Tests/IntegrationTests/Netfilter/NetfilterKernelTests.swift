@@ -2,6 +2,7 @@ import Foundation
 @testable import LabBackends
 import LabNetwork
 import LabPolicy
+import LabRunner
 import LabScenario
 import LabSystem
 import LabTestSupport
@@ -68,6 +69,12 @@ extension KernelTests {
         @Test("nftables: FORWARD and INPUT, verdicts, counters, update, removal")
         func nftables() throws { try exercise(.nftables) }
 
+        /// The drop-point ladder's rungs: the same stateless policy hooked earlier in the receive path
+        /// (raw PREROUTING, filter with NOTRACK, prerouting at raw priority, netdev ingress).
+        @Test("drop points: verdicts, probes, counters, update, removal at the routed and the pair point",
+              arguments: [BackendKind.iptablesRaw, .iptablesNotrack, .nftablesPrerouting, .nftablesIngress])
+        func dropPoint(kind: BackendKind) throws { try exercise(kind) }
+
         func exercise(_ kind: BackendKind) throws {
             let rootBefore = try FirewallSnapshot.take(nil)
             try withTestJournal("nf-\(kind.rawValue)") { journal in
@@ -83,21 +90,25 @@ extension KernelTests {
             let topology = try TopologyBuilder.up(.routed, journal: journal)
             let point = topology.filterPoint
             let backend = try BackendFactory.make(kind)
-            try withChecker(topology) { checker in
+            try withChecker(topology, echoServers: false) { checker in
                 var effective = Self.routedPolicy
                 let installation = try backend.install(backend.compile(effective), policy: effective, at: point)
                 #expect((installation.installMilliseconds ?? 0) > 0)
                 expectGates(installation)
-                try expectVerdicts(effective, Self.routedFlows, checker, installation)
-                for rule in Self.updates {
-                    let updateMs = try installation.update(adding: rule)
-                    #expect((updateMs ?? 0) > 0)
-                    effective.rules.insert(rule, at: 0)
+                try expectEquivalent(effective, checker)
+                try checker.withEchoServers(Self.ports) {
                     try expectVerdicts(effective, Self.routedFlows, checker, installation)
+                    for rule in Self.updates {
+                        let updateMs = try installation.update(adding: rule)
+                        #expect((updateMs ?? 0) > 0)
+                        effective.rules.insert(rule, at: 0)
+                        try expectVerdicts(effective, Self.routedFlows, checker, installation)
+                    }
+                    #expect(try installation.installedEntries() != nil)
+                    try expectFirstUpdateJoinedSet(backend, point)
+                    try expectUntracked(kind, Self.routedFlows.map(\.0), point)
+                    try expectRemoval(installation, Self.routedFlows, checker)
                 }
-                try expectFirstUpdateJoinedSet(backend, point)
-                #expect(try Self.conntrackEntries(point.namespace) == 0, "a stateless policy must not pull in conntrack")
-                try expectRemoval(installation, Self.routedFlows, checker)
             }
         }
 
@@ -106,18 +117,26 @@ extension KernelTests {
             let point = topology.filterPoint
             #expect(point.hook == .input)
             let backend = try BackendFactory.make(kind)
-            try withChecker(topology) { checker in
+            try withChecker(topology, echoServers: false) { checker in
                 let installation = try backend.install(backend.compile(Self.pairPolicy), policy: Self.pairPolicy, at: point)
-                try expectVerdicts(Self.pairPolicy, Self.pairFlows, checker, installation)
-                try expectRemoval(installation, Self.pairFlows, checker)
+                expectGates(installation)
+                try expectEquivalent(Self.pairPolicy, checker)
+                try checker.withEchoServers(Self.ports) {
+                    try expectVerdicts(Self.pairPolicy, Self.pairFlows, checker, installation)
+                    try expectUntracked(kind, Self.pairFlows.map(\.0), point)
+                    try expectRemoval(installation, Self.pairFlows, checker)
+                }
             }
         }
 
-        func withChecker(_ topology: Topology, _ body: (UDPFlowChecker) throws -> Void) throws {
+        /// `echoServers` false: the caller starts them itself, after the equivalence probes (which
+        /// listen on the service ports themselves).
+        func withChecker(_ topology: Topology, echoServers: Bool = true, _ body: (UDPFlowChecker) throws -> Void) throws {
             let scratch = try TestEnvironment.temporaryDirectory("netfilter")
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let checker = UDPFlowChecker(context: TrafficContext(topology: topology, scratchDirectory: scratch,
                                                                  agentExecutable: TestEnvironment.benchlabBinary))
+            guard echoServers else { return try body(checker) }
             try checker.withEchoServers(Self.ports) { try body(checker) }
         }
 
@@ -141,11 +160,49 @@ extension KernelTests {
 
         func expectGates(_ installation: any Installation) {
             let gates = installation.gates
+            let hook = installation.point.hook == .forward ? "FORWARD" : "INPUT"
+            let expected: String
             switch installation.backend {
-            case .iptablesLegacy: #expect(gates["iptables_variant"] == "legacy")
+            case .iptablesLegacy, .iptablesNft, .iptablesIpset: expected = "iptables filter \(hook)"
+            case .iptablesRaw: expected = "iptables raw PREROUTING"
+            case .iptablesNotrack: expected = "iptables filter \(hook), raw NOTRACK"
+            case .nftables: expected = "nftables filter hook \(hook.lowercased()) priority 0"
+            case .nftablesPrerouting: expected = "nftables prerouting priority raw (-300)"
+            case .nftablesIngress: expected = "nftables netdev ingress"
+            default: expected = "?"
+            }
+            #expect(gates["drop_point"] == expected, "\(installation.backend.rawValue): \(gates)")
+            switch installation.backend {
+            case .iptablesLegacy, .iptablesRaw, .iptablesNotrack: #expect(gates["iptables_variant"] == "legacy")
             case .iptablesNft, .iptablesIpset: #expect(gates["iptables_variant"] == "nf_tables")
-            case .nftables: #expect(gates["nft_family"] == "ip" && gates["nft_version"] != nil)
+            case .nftables, .nftablesPrerouting: #expect(gates["nft_family"] == "ip" && gates["nft_version"] != nil)
+            case .nftablesIngress: #expect(gates["nft_family"] == "netdev" && gates["nft_version"] != nil)
             default: break
+            }
+        }
+
+        /// The runner's own equivalence probes (TCP, UDP, ICMP, pool sources, the service range) agree
+        /// with the policy: the proof each drop point drops what the policy says and nothing else.
+        func expectEquivalent(_ policy: Policy, _ checker: UDPFlowChecker) throws {
+            let record = try Equivalence.check(policy, in: checker.context)
+            #expect(record.passed, "\(record.mismatches)")
+        }
+
+        /// No connection from the sources sent on the ingress side is tracked: a stateless policy pulls
+        /// in no conntrack at all, and iptables-notrack (whose CT target does load it) exempts the
+        /// ingress side. Replies entering elsewhere may be tracked there; they are not the flood.
+        func expectUntracked(_ kind: BackendKind, _ sources: [IPv4Address], _ point: FilterPoint) throws {
+            guard kind == .iptablesNotrack else {
+                #expect(try Self.conntrackEntries(point.namespace) == 0, "a stateless policy must not pull in conntrack")
+                return
+            }
+            let listing = try Subprocess.run(Command("conntrack", ["-L"]).inNamespace(point.namespace), timeout: 10).requireSuccess().stdout
+            // The first src= of a line is the original direction's source.
+            let originals = listing.split(whereSeparator: \.isNewline).compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("src=") }.map { String($0.dropFirst(4)) }
+            }
+            for source in sources {
+                #expect(!originals.contains("\(source)"), "iptables-notrack: \(source) was tracked:\n\(listing)")
             }
         }
 
@@ -154,8 +211,8 @@ extension KernelTests {
             let listing: Command
             if let ipset = backend as? IptablesIpsetBackend {
                 listing = Command("ipset", ["list", IpsetRestoreFile.setName(tag: ipset.tag, clause: 0)])
-            } else if backend is NftablesBackend {
-                listing = Command("nft", ["list", "set", "ip", "benchlab", NftablesScript.setName(clause: 0)])
+            } else if let nftables = backend as? NftablesBackend {
+                listing = Command("nft", ["list", "set", nftables.placement.family, "benchlab", NftablesScript.setName(clause: 0)])
             } else {
                 return
             }

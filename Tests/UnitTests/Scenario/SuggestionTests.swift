@@ -20,8 +20,9 @@ extension ScenarioTests {
         @Test func aPrefixOfSeveralNamesSuggestsThemAll() {
             let backends = BackendKind.allCases.map(\.rawValue)
             #expect(Suggestion.hint(for: "iptables", among: backends, otherwise: "-")
-                    == "did you mean 'iptables-legacy', 'iptables-nft' or 'iptables-ipset'?")
-            #expect(Suggestion.hint(for: "nft", among: backends, otherwise: "-") == "did you mean 'nftables'?")
+                    == "did you mean 'iptables-legacy', 'iptables-nft', 'iptables-ipset', 'iptables-raw' or 'iptables-notrack'?")
+            #expect(Suggestion.hint(for: "nft", among: backends, otherwise: "-")
+                    == "did you mean 'nftables', 'nftables-prerouting' or 'nftables-ingress'?")
             #expect(Suggestion.hint(for: "ebpf", among: backends, otherwise: "none close") == "none close")
         }
 

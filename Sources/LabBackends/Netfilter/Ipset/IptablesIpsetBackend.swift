@@ -53,11 +53,11 @@ public final class IptablesIpsetBackend: NetfilterBackend {
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
         try NetfilterSupport.check(policy, at: point, for: kind)
         let loads = try installLoads(artifact, at: point)
-        var gates = try chain.gates(in: point.namespace)
+        var gates = try chain.gates(in: point.namespace, at: point)
         gates.merge(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         gates["ipset_version"] = ToolVersion(try NetfilterQuery.run("ipset", ["--version"], in: point.namespace)).version
         do {
-            let milliseconds = try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) }
+            let milliseconds = try KernelFeatureGap.unsupported(kind) { try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) } }
             return try IptablesIpsetInstallation(backend: self, point: point, policy: policy, layout: layout(policy), gates: gates,
                                              installMilliseconds: milliseconds)
         } catch {

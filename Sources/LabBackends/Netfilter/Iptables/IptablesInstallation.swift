@@ -22,7 +22,7 @@ final class IptablesInstallation: Installation {
         tracker = try NfConntrackTracker.forInstallation(of: policy, in: point.namespace)
     }
 
-    var backend: BackendKind { chain.variant.backendKind }
+    var backend: BackendKind { chain.backendKind }
 
     /// `-I BLPOLICY 1` through the same restore path. Legacy rebuilds and swaps the whole table blob
     /// for it, so its cost grows with the table; iptables-nft sends one rule.

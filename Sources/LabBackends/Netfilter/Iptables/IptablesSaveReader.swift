@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads `iptables-{legacy,nft}-save [-c] -t filter` output: the policy chain's per-rule counters,
+/// Reads `iptables-{legacy,nft}-save [-c] -t <filter|raw>` output: the policy chain's per-rule counters,
 /// the jumps into it, and whether the table holds anything else.
 struct IptablesSaveReader {
     let lines: [Substring]
@@ -33,9 +33,15 @@ struct IptablesSaveReader {
     /// The rules (without `-A` and counters) of the built-in chains that jump to `chain`.
     func jumps(to chain: String) -> [String] {
         rules.filter { rule in
-            (rule.hasPrefix("FORWARD ") || rule.hasPrefix("INPUT ")) && Self.target(of: "-A \(rule)") == chain
+            Self.builtInChains.contains { rule.hasPrefix("\($0) ") } && Self.target(of: "-A \(rule)") == chain
         }
     }
+
+    /// The built-in chains a policy chain is hooked from: filter's FORWARD and INPUT, raw's PREROUTING.
+    static let builtInChains = ["FORWARD", "INPUT", "PREROUTING"]
+
+    /// Whether the table holds `rule` (written without `-A`, as `iptables-save` prints it).
+    func contains(rule: String) -> Bool { rules.contains(rule) }
 
     func declaresChain(_ chain: String) -> Bool { lines.contains { $0.hasPrefix(":\(chain) ") } }
 

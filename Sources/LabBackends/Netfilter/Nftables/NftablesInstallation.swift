@@ -13,10 +13,14 @@ final class NftablesInstallation: Installation {
     let installMilliseconds: Double?
     /// nf_conntrack of the namespace, for a stateful policy.
     let tracker: (any ConnectionTracker)?
+    let placement: NftablesPlacement
     private var layout: ChainLayout
+    private var family: String { placement.family }
 
-    init(point: FilterPoint, policy: Policy, layout: ChainLayout, gates: [String: String], installMilliseconds: Double) throws {
+    init(point: FilterPoint, policy: Policy, placement: NftablesPlacement, layout: ChainLayout, gates: [String: String],
+         installMilliseconds: Double) throws {
         self.point = point
+        self.placement = placement
         self.enforcedPolicy = policy
         self.layout = layout
         self.gates = gates
@@ -24,7 +28,7 @@ final class NftablesInstallation: Installation {
         tracker = try NfConntrackTracker.forInstallation(of: policy, in: point.namespace)
     }
 
-    var backend: BackendKind { .nftables }
+    var backend: BackendKind { placement.backendKind }
 
     /// One element added to a set when the rule can join it without changing any verdict (see
     /// `ChainLayout.setAccepting`), else one rule inserted at the start of the policy chain; either
@@ -33,17 +37,17 @@ final class NftablesInstallation: Installation {
     func update(adding rule: Rule) throws -> Double? {
         let new = NetfilterRule(rule)
         if let target = layout.setAccepting(new), case .prefix(let prefix) = new.source {
-            let milliseconds = try NftablesBackend.nft(NftablesScript.elementAddition(set: target.name, prefix)).run(in: point.namespace)
+            let milliseconds = try NftablesBackend.nft(NftablesScript.elementAddition(set: target.name, prefix, family: family)).run(in: point.namespace)
             layout = layout.extendingSet(at: target.index, with: prefix)
             return milliseconds
         }
-        let milliseconds = try NftablesBackend.nft(NftablesScript.insertion(new)).run(in: point.namespace)
+        let milliseconds = try NftablesBackend.nft(NftablesScript.insertion(new, family: family)).run(in: point.namespace)
         layout = layout.inserting(new)
         return milliseconds
     }
 
     func counters() throws -> FilterCounters {
-        let json = try NetfilterQuery.run("nft", ["-j", "list", "chain", NftablesScript.family, NftablesScript.table,
+        let json = try NetfilterQuery.run("nft", ["-j", "list", "chain", family, NftablesScript.table,
                                                   NftablesScript.policyChain], in: point.namespace)
         let packets = try NftablesCounterReader.packetsByVerdict(json)
         return FilterCounters(allowedPackets: packets.accepted, deniedPackets: packets.dropped)
@@ -57,6 +61,6 @@ final class NftablesInstallation: Installation {
 
     func remove() throws {
         tracker?.stop()
-        try NftablesBackend.nft(NftablesScript.removal).run(in: point.namespace)
+        try NftablesBackend.nft(NftablesScript.removal(family: family)).run(in: point.namespace)
     }
 }

@@ -10,8 +10,10 @@ import LabTopology
 ///   - `blpolicy`: a regular chain, one rule per clause, each with a `counter`, closed by the default
 ///     verdict. Chain names avoid nft keywords (`policy`, `forward` and `input` are keywords).
 ///   - `blhook`: the base chain, added at install because only then is the filter point known.
+/// The drop-point placements (`NftablesPlacement`) change the family (`netdev` for ingress) and the
+/// base chain; every function here takes the family, defaulting to the filter placement's `ip`.
 enum NftablesScript {
-    static let family = "ip"
+    static let family = NftablesPlacement.filter.family
     static let table = "benchlab"
     static let policyChain = "blpolicy"
     static let hookChain = "blhook"
@@ -23,7 +25,7 @@ enum NftablesScript {
     /// The table with its sets and the policy chain. Not reachable until `attachment` is added.
     /// A stateful policy adds the state chain with its interface-free rules; the interface rules
     /// need the filter point and come with the attachment.
-    static func policy(_ layout: ChainLayout, comment: [String], stateful: Bool = false) -> String {
+    static func policy(_ layout: ChainLayout, comment: [String], stateful: Bool = false, family: String = family) -> String {
         var lines = comment.map { "# \($0)" }
         lines.append("table \(family) \(table) {")
         for set in layout.sets { lines += setDeclaration(set.name, set.prefixes) }
@@ -59,14 +61,13 @@ enum NftablesScript {
     /// to the policy; replies arrive on the other interface and meet the base chain's accept policy.
     /// Added in the same `nft -f` transaction as the policy, so it is never reachable half-built.
     /// A stateful script gets `statefulAttachment` instead.
-    static func attachment(at point: FilterPoint, stateful: Bool = false) -> String {
-        let hook = point.hook == .forward ? "forward" : "input"
+    static func attachment(at point: FilterPoint, stateful: Bool = false, placement: NftablesPlacement = .filter) -> String {
         if stateful, let attachment = statefulAttachment(at: point) { return attachment }
         return """
-        table \(family) \(table) {
+        table \(placement.family) \(table) {
         \tchain \(hookChain) {
-        \t\ttype filter hook \(hook) priority filter; policy accept;
-        \t\tiifname "\(point.ingressInterface)" jump \(policyChain)
+        \t\t\(placement.hookLine(point))
+        \t\t\(placement.jumpRule(point, to: policyChain))
         \t}
         }
 
@@ -119,15 +120,16 @@ enum NftablesScript {
     static func verdict(_ action: Action) -> String { action == .allow ? "accept" : "drop" }
 
     /// One rule in front of the policy chain.
-    static func insertion(_ rule: NetfilterRule) -> String {
+    static func insertion(_ rule: NetfilterRule, family: String = family) -> String {
         "insert rule \(family) \(table) \(policyChain) \(statement(rule))\n"
     }
 
-    static func elementAddition(set name: String, _ prefix: IPv4Prefix) -> String {
+    static func elementAddition(set name: String, _ prefix: IPv4Prefix, family: String = family) -> String {
         "add element \(family) \(table) \(name) { \(prefix) }\n"
     }
 
     /// Declaring the table first makes the delete succeed when there is no table: removal is
     /// idempotent in one transaction, with no query before it.
-    static let removal = "table \(family) \(table)\ndelete table \(family) \(table)\n"
+    static func removal(family: String) -> String { "table \(family) \(table)\ndelete table \(family) \(table)\n" }
+    static var removal: String { removal(family: family) }
 }

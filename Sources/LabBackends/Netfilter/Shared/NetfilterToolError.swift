@@ -28,8 +28,10 @@ public struct NetfilterToolError: LabError {
         let text = message.lowercased()
         if text.contains("operation not permitted") || text.contains("permission denied") { return .notPermitted }
         // The kernel lacks the table or the match: "Table does not exist (do you need to insmod?)",
-        // "Couldn't load match `set'", nft's "Could not process rule: No such file or directory".
-        if text.contains("insmod") || text.contains("couldn't load") || text.contains("not supported") { return .missingFeature }
+        // "Couldn't load match `set'", nft's "Could not process rule: No such file or directory";
+        // iptables-restore says "unable to initialize table 'raw'" for a table it lacks (no iptable_raw).
+        if text.contains("insmod") || text.contains("couldn't load") || text.contains("not supported")
+            || text.contains("unable to initialize table") { return .missingFeature }
         return .failure
     }
 
