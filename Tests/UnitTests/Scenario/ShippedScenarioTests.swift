@@ -1,5 +1,6 @@
 import Foundation
 import LabBackends
+import LabNetwork
 import LabPolicy
 import LabTraffic
 import Testing
@@ -47,6 +48,24 @@ extension ScenarioTests {
             #expect(scenario.variants.count == 1)
             #expect(variant.policy.rules.count == 21)
             #expect(variant.workloads.map(\.name) == ["tcp-throughput", "udp-packet-rate", "udp-latency", "tcp-connect"])
+        }
+
+        @Test func dropLadderRunsEveryRungOnTheFloodsLastRule() throws {
+            let scenario = try load("drop-ladder")
+            #expect(scenario.topology == .preset(.pair))
+            #expect(scenario.hostConntrack)
+            #expect(scenario.backends == [.none, .iptablesLegacy, .iptablesNotrack, .iptablesRaw, .nftables, .nftablesPrerouting,
+                                          .nftablesIngress, .tc, .xdp])
+            #expect(scenario.parameters == [Parameter(name: "rules", values: ["1", "10000"])])
+            let flood = try #require(IPv4Prefix("198.19.255.0/24"))
+            for variant in scenario.variants {
+                // The flood's rule is last, and no generated rule catches a flood source before it.
+                #expect(variant.policy.rules.last == Rule(action: .deny, source: flood))
+                #expect(variant.policy.rules.dropLast().allSatisfy { rule in rule.source.map { !flood.contains($0) && !$0.contains(flood) } ?? false })
+                let workload = try #require(variant.workloads.first?.as(PacketRateWorkload.self))
+                #expect(workload.deniedShare == 1 && workload.deniedFrom == flood && workload.receiveCPU == 1)
+            }
+            #expect(scenario.variants.map { $0.policy.rules.count } == [2, 10001])
         }
 
         /// Traffic time alone (every case, every round) must leave most of the budget for topology setup,
