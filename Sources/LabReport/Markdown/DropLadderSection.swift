@@ -3,8 +3,8 @@ import LabResults
 /// "Where the flood is dropped": the drop-point ladder (Cloudflare's "how to drop 10 million packets")
 /// per parameter point — every backend's rung ordered by what one dropped packet costs the receiving
 /// CPU, with the drop rate, the receive CPU's softirq share and load, and whether conntrack entries
-/// were left behind — then what the numbers say: the generator's ceiling (`none`'s send rate in the
-/// same run), which side was the limit, and the ladder's order against the expected one.
+/// were left behind — then what the numbers say: which side was the limit (the receive CPU or the
+/// generator), and the ladder's order against the expected one.
 ///
 /// Shown for a packet-rate workload whose whole flood the policy denies (`denied_share: 1`): only
 /// then is every packet a drop and the per-packet cost a cost per dropped packet.
@@ -21,7 +21,11 @@ struct DropLadderSection {
         out += "Every packet of the flood comes from a source the policy denies, so each rung's cost per packet is its cost per "
             + "dropped packet. `none` is the application rung: no filter, the sink's socket reads and discards every packet. "
             + "The rungs are ordered by the receiving CPU's busy time per packet (softirq + system + user on the receive CPU; "
-            + "the flood runs on another one). Dropped/s counts the filter's own drop counter (for `none`, what the socket read).\n\n"
+            + "the flood runs on another one). Dropped/s counts the filter's own drop counter (for `none`, what the socket read). "
+            + "*Program ns/run* is the eBPF program's own run time (kernel.bpf_stats_enabled): the rest of an eBPF rung's cost is the "
+            + "path around it. On veth, XDP sees a packet only after the driver has copied it into a fresh page (a locally sent "
+            + "packet's head is not a page fragment and lacks XDP's headroom) and handed it to a NAPI poll, so XDP pays an "
+            + "allocation and a copy per packet that a NIC driver's XDP does not, and tc, which reads the packet in place, can come out ahead.\n\n"
         for workload in workloads {
             for point in points(of: workload) {
                 out += ladder(workload, at: point)
@@ -59,8 +63,8 @@ struct DropLadderSection {
         let label = run.pointLabel(point)
         var out = "### \(workload)\(label.isEmpty ? "" : " at \(label)")\n\n"
         var table = MarkdownTable(headers: ["rung", "backend", "drop point", "dropped/s", costMetric == "rx_cpu_ns_per_pkt" ? "receive CPU ns/pkt" : "CPU ns/pkt (all CPUs)",
-                                            "softirq share", "receive CPU busy", "conntrack entries added"],
-                                  alignments: [.right, .left, .left, .right, .right, .right, .right, .right])
+                                            "program ns/run", "softirq share", "receive CPU busy", "conntrack entries added"],
+                                  alignments: [.right, .left, .left, .right, .right, .right, .right, .right, .right])
         for (index, rung) in rungs.enumerated() {
             let item = rung.item
             let dropped = stats(item, item.family == .baseline ? "pps" : "pps_dropped")
@@ -70,6 +74,7 @@ struct DropLadderSection {
             table.append(["\(index + 1)", item.backend, run.record.environment.gates["\(item.backend).drop_point"] ?? "—",
                           dropped.map { NumberText.withInterval($0.median, $0.interval, format: Self.whole) } ?? "—",
                           rung.cost.map { NumberText.withInterval($0.median, $0.interval) } ?? "—",
+                          item.metrics[MetricID(workload: "policy", metric: "bpf_ns_per_run")].map { NumberText.value($0.median) } ?? "—",
                           cell("rx_softirq_share", Self.percent), cell("rx_busy_ratio", Self.percent), cell("ct_entries_added", NumberText.count)])
         }
         out += table.text + "\n"
@@ -80,16 +85,7 @@ struct DropLadderSection {
 
     private func readings(_ rungs: [Rung], workload: String, stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
         var lines: [String] = []
-        if let baseline = rungs.first(where: { $0.item.family == .baseline }), let sent = stats(baseline.item, "pps_sent") {
-            lines.append("The generator's ceiling in this run: `none` was sent \(NumberText.withInterval(sent.median, sent.interval, format: Self.whole)) "
-                         + "packets/s. A rung cannot drop more than it is sent, so where the receive CPU was not saturated "
-                         + "(busy below \(Self.percent(Self.saturated))), dropped/s is the generator's limit and the comparable figure "
-                         + "is the CPU per packet.")
-        }
-        let limited = rungs.filter { stats($0.item, "rx_busy_ratio").map { $0.median >= Self.saturated } ?? false }.map(\.item.backend)
-        if !limited.isEmpty {
-            lines.append("The receive CPU was saturated for \(EnglishList.join(limited.map(inlineCode))): their dropped/s is what one CPU can drop there.")
-        }
+        lines += generatorReadings(rungs, stats: stats)
         let ranked = rungs.filter { $0.cost != nil }
         if let cheapest = ranked.first, let dearest = ranked.last, ranked.count > 1 {
             lines.append("Cheapest per dropped packet: `\(cheapest.item.backend)` (\(NumberText.value(cheapest.cost!.median)) ns); most expensive: "
@@ -100,6 +96,33 @@ struct DropLadderSection {
             let ratio = xdp.cost!.median / filter.cost!.median
             lines.append("XDP against iptables `filter`: \(NumberText.ratio(ratio)) of its CPU per dropped packet (target ≤ 0.33×: "
                          + "\(ratio <= 1.0 / 3 ? "met" : "not met") here).")
+        }
+        return lines
+    }
+
+    /// Who limited each rung. With the receive path on its own CPU a full receive backlog makes the
+    /// flood's send fail and retry (AF_PACKET with qdisc bypass returns the drop), so a rung is sent
+    /// what its receive CPU accepts: dropped/s is the rung's capacity while that CPU is saturated, and
+    /// the generator's ceiling only shows where the receive CPU had time to spare.
+    private func generatorReadings(_ rungs: [Rung], stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
+        let sent = rungs.compactMap { rung in stats(rung.item, "pps_sent").map { (rung.item.backend, $0.median) } }
+        guard let fastest = sent.max(by: { $0.1 < $1.1 }) else { return [] }
+        let spare = rungs.filter { stats($0.item, "rx_busy_ratio").map { $0.median < Self.saturated } ?? false }.map(\.item.backend)
+        var lines: [String] = []
+        if spare.isEmpty {
+            lines.append("The generator was never the limit: every rung kept its receive CPU busy \(Self.percent(Self.saturated)) or more "
+                         + "of the time, so each dropped/s is what one CPU drops at that point (a full receive backlog makes the flood's "
+                         + "send fail and retry, so a rung is sent what it accepts). The flood reached \(Self.whole(fastest.1)) packets/s "
+                         + "(`\(fastest.0)`), a lower bound of the generator's ceiling.")
+        } else {
+            let ceiling = sent.filter { spare.contains($0.0) }.map(\.1).max() ?? fastest.1
+            lines.append("The generator was the limit for \(EnglishList.join(spare.map(inlineCode))) (receive CPU busy below "
+                         + "\(Self.percent(Self.saturated))): the flood sent at most \(Self.whole(ceiling)) packets/s there, so compare these "
+                         + "rungs by CPU per packet, not by dropped/s. Elsewhere dropped/s is what one CPU drops at that point.")
+        }
+        if let application = rungs.first(where: { $0.item.family == .baseline }), let rate = stats(application.item, "pps") {
+            lines.append("`none`'s \(Self.whole(rate.median)) packets/s is what the application rung takes (the whole stack, "
+                         + "conntrack where it runs, and a socket read), not the generator's ceiling.")
         }
         return lines
     }

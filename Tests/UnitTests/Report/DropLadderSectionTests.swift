@@ -25,6 +25,9 @@ struct DropLadderSectionTests {
         var record = builder.record()
         record.scenario.workloads = [WorkloadRecord(name: workload, kind: "packet-rate",
                                                     settings: "size=18B rate=unlimited denied_share=\(deniedShare) duration=1s")]
+        // The program's own run time, recorded under the "policy" workload of the same case.
+        let xdp = record.cases.firstIndex { $0.backend == "xdp" }!
+        record.cases[xdp].repeats[1].samples.append(Sample(workload: "policy", metric: "bpf_ns_per_run", value: 41))
         record.environment.gates = ["xdp.drop_point": "xdp (native)", "iptables-legacy.drop_point": "iptables filter INPUT"]
         return RunAnalysis(record: record)
     }
@@ -34,9 +37,9 @@ struct DropLadderSectionTests {
         let text = DropLadderSection(run: Self.run()).text
         #expect(text.hasPrefix("## Where the flood is dropped\n"))
         #expect(text.contains("### flood at rules=10000\n"))
-        let xdp = text.range(of: "| 1 | xdp | xdp (native) | 400000 | 300 | 95% | 60% | 0 |")
-        let none = text.range(of: "| 2 | none | — | 120000 [119000, 121000] | 8000 [7900, 8100] | 70% | 100% | 100 |")
-        let iptables = text.range(of: "| 3 | iptables-legacy | iptables filter INPUT | 40000 | 25000 | 98% | 99% | 0 |")
+        let xdp = text.range(of: "| 1 | xdp | xdp (native) | 400000 | 300 | 41.0 | 95% | 60% | 0 |")
+        let none = text.range(of: "| 2 | none | — | 120000 [119000, 121000] | 8000 [7900, 8100] | — | 70% | 100% | 100 |")
+        let iptables = text.range(of: "| 3 | iptables-legacy | iptables filter INPUT | 40000 | 25000 | — | 98% | 99% | 0 |")
         #expect(xdp != nil && none != nil && iptables != nil)
         if let xdp, let none, let iptables { #expect(xdp.lowerBound < none.lowerBound && none.lowerBound < iptables.lowerBound) }
     }
@@ -44,8 +47,11 @@ struct DropLadderSectionTests {
     @Test("the readings state the generator ceiling, the saturated rungs, the order and the XDP target")
     func readings() {
         let text = DropLadderSection(run: Self.run()).text
-        #expect(text.contains("The generator's ceiling in this run: `none` was sent 300000 [290000, 310000] packets/s."))
-        #expect(text.contains("The receive CPU was saturated for `none` and `iptables-legacy`"))
+        #expect(text.contains("The generator was the limit for `xdp` (receive CPU busy below 90%): the flood sent at most 400000 packets/s there"))
+        #expect(text.contains("`none`'s 120000 packets/s is what the application rung takes"))
+        let saturated = DropLadderSection(run: Self.run(xdpBusy: 0.97)).text
+        #expect(saturated.contains("The generator was never the limit: every rung kept its receive CPU busy 90% or more"))
+        #expect(saturated.contains("The flood reached 400000 packets/s (`xdp`), a lower bound of the generator's ceiling."))
         #expect(text.contains("Cheapest per dropped packet: `xdp` (300 ns); most expensive: `iptables-legacy` (25000 ns)."))
         #expect(text.contains("here `iptables-legacy` cost more than the application"))
         #expect(text.contains("XDP against iptables `filter`: 0.0120× of its CPU per dropped packet (target ≤ 0.33×: met here)."))
