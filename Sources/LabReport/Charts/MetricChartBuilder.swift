@@ -8,7 +8,8 @@ struct MetricChartBuilder {
     /// The metrics worth a chart of their own, and whether their y axis is logarithmic (install and
     /// update times span orders of magnitude between a BPF map update and a 10k-rule iptables-restore).
     static let charted: [(metric: String, logY: Bool)] = [
-        ("throughput_gbps", false), ("pps_handled", false), ("pps", false), ("cps", false), ("cpu_ns_per_pkt", false),
+        ("throughput_gbps", false), ("pps_handled", false), ("pps", false), ("pps_dropped", false), ("cps", false),
+        ("tps", false), ("rr_p99_us", false), ("cpu_ns_per_pkt", false), ("rx_cpu_ns_per_pkt", false),
         ("install_ms", true), ("update_ms", true),
         ("ns_per_pkt_match", false), ("ns_per_pkt_nomatch", false), ("bpf_ns_per_run", false),
     ]
