@@ -63,14 +63,42 @@ public enum PacketFlood {
     }
 
     public static func run(_ options: Options) throws -> FloodReport {
-        let fd = try PacedFrameSender.openSocket(on: options.interface, pinnedTo: options.cpu, "flood")
+        if let cpu = options.cpu { try systemCall("pin the flood to CPU \(cpu)") { lab_pin_to_cpu(Int32(cpu)) } }
+        let frames = options.frames.flatMap(\.bytes)
+        let frameLength = options.frames[0].bytes.count
+        let xdp: XDPFrameSender
+        do {
+            xdp = try XDPFrameSender(interface: options.interface, frames: frames, frameLength: frameLength,
+                                     frameCount: options.frames.count)
+        } catch {
+            // No AF_XDP here (kernel, device or permissions): the AF_PACKET sender, and the report says why.
+            return try runPacketSocket(options, frames: frames, frameLength: frameLength,
+                                       sender: "\(Sender.packetSocket) (\(Sender.xdpCopy) unavailable: \(error))")
+        }
+        let denied = options.schedule.slots.map { UInt8($0.denied ? 1 : 0) }
+        let outcome = try xdp.send(total: options.maximumPackets, packetsPerSecond: options.packetsPerSecond,
+                                   durationSeconds: options.durationSeconds, denied: denied,
+                                   deniedAmongFirst: options.schedule.deniedPackets(amongFirst:))
+        return FloodReport(sent: outcome.sent, sentDenied: outcome.sentDenied, elapsedSeconds: outcome.elapsedSeconds,
+                           busy: outcome.busy, firstError: outcome.firstError, sender: Sender.xdpCopy)
+    }
+
+    /// The senders, as the report names them.
+    enum Sender {
+        static let xdpCopy = "af_xdp-copy"
+        static let packetSocket = "af_packet-sendmmsg"
+    }
+
+    static func runPacketSocket(_ options: Options, frames: [UInt8], frameLength: Int, sender: String) throws -> FloodReport {
+        let fd = try PacedFrameSender.openSocket(on: options.interface, pinnedTo: nil, "flood")
         defer { close(fd) }
-        let outcome = try PacedFrameSender.send(options.frames.flatMap(\.bytes), frameLength: options.frames[0].bytes.count,
+        let outcome = try PacedFrameSender.send(frames, frameLength: frameLength,
                                                 frameCount: options.frames.count, total: options.maximumPackets,
                                                 packetsPerSecond: options.packetsPerSecond, durationSeconds: options.durationSeconds,
                                                 fd: fd, interface: options.interface)
         return FloodReport(sent: outcome.sent, sentDenied: options.schedule.deniedPackets(amongFirst: outcome.sent),
-                           elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy, firstError: outcome.firstError)
+                           elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy, firstError: outcome.firstError,
+                           sender: sender)
     }
 }
 
@@ -109,20 +137,24 @@ public struct FloodReport: Codable, Sendable, Equatable {
     public var sentDenied: UInt64
     /// From the first send to the last: the denominator of every rate of this workload.
     public var elapsedSeconds: Double
-    /// Send calls that found the device busy (ENOBUFS/EAGAIN) and were retried.
+    /// Send calls that found the device busy (ENOBUFS/EAGAIN) and were retried; with AF_XDP, frames
+    /// the device refused plus waits for a full TX ring.
     public var busy: Int
     public var firstError: String?
+    /// Which sender sent the flood (and, when AF_XDP could not be used, why); nil in older reports.
+    public var sender: String?
 
-    public init(sent: UInt64, sentDenied: UInt64, elapsedSeconds: Double, busy: Int, firstError: String?) {
+    public init(sent: UInt64, sentDenied: UInt64, elapsedSeconds: Double, busy: Int, firstError: String?, sender: String? = nil) {
         self.sent = sent
         self.sentDenied = sentDenied
         self.elapsedSeconds = elapsedSeconds
         self.busy = busy
         self.firstError = firstError
+        self.sender = sender
     }
 
     enum CodingKeys: String, CodingKey {
-        case sent, busy
+        case sent, busy, sender
         case sentDenied = "sent_denied"
         case elapsedSeconds = "elapsed_s"
         case firstError = "first_error"
