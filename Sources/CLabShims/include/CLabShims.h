@@ -44,7 +44,7 @@ int lab_avoid_cpu(int cpu);
 long long lab_socket_drops(int fd);
 
 // AF_XDP transmit in copy mode (xsk_tx.c): the flood's frame cycle in a UMEM, one chunk per frame.
-enum { LAB_XSK_CHUNK = 2048, LAB_XSK_RING = 2048, LAB_XSK_SNDBUF = 32 << 20 };
+enum { LAB_XSK_CHUNK = 2048, LAB_XSK_RING = 2048 };
 
 /// Stream positions of an AF_XDP sender. Frame k of the stream is frame k mod frame_count of the cycle.
 /// `posted` frames were put on the TX ring; the kernel took the first `consumed` of them, in order; of

@@ -8,7 +8,7 @@ import LabSystem
 /// program, no libxdp). The frame cycle lives in the UMEM once; sending a frame is writing a
 /// descriptor that names its chunk, and the kernel copies it into an skb and hands it straight to the
 /// device, as AF_PACKET's qdisc bypass does, without a socket message per frame. Measured to cost
-/// 18–25% less sender CPU per packet than AF_PACKET + sendmmsg (PacketFlood's table).
+/// about 20% less CPU per packet than AF_PACKET + sendmmsg where the path runs on the sender's CPU (PacketFlood's table).
 ///
 /// Same contract as PacedFrameSender: paced by `Pacer`, bounded by a count and a deadline, and exact:
 /// a frame the device refuses (a full receive backlog) is taken from the ring but never sent, so it
