@@ -10,7 +10,7 @@ import Testing
 extension KernelTests {
     /// The flood's AF_XDP sender is exact: what it reports sent is what the server's socket reads, and
     /// what it reports sent from denied sources is what a counting rule on the dut saw from them.
-    @Suite("Flood sender (AF_XDP copy mode) counts exactly")
+    @Suite("Flood sender: AF_XDP copy mode, AF_PACKET fallback")
     struct XDPFloodTests {
         @Test("a paced flood: the sink reads exactly the packets sent, a counter on the dut sees exactly the denied ones",
               .enabled(if: ToolLocator.exists("nft"), "nft is not installed"))
@@ -55,6 +55,35 @@ extension KernelTests {
                 #expect(received.received == flood.sent)
                 #expect(try PacketRateWorkloadTests.nftDropCounter(point.namespace) == flood.sentDenied)
                 #expect(flood.sentDenied * 4 >= flood.sent - 4 && flood.sentDenied * 4 <= flood.sent + 4)
+            }
+        }
+
+        /// One AF_XDP socket per queue: a second flood on the same interface cannot bind (EBUSY, retried
+        /// for 2 s) and must still run, through AF_PACKET, saying why.
+        @Test("a flood that cannot bind AF_XDP falls back to AF_PACKET and says why")
+        func fallsBack() throws {
+            try withTestJournal("xdp-flood-fallback") { journal in
+                let topology = try TopologyBuilder.up(.routed, journal: journal)
+                let scratch = try TestEnvironment.temporaryDirectory("xdp-flood-fallback")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                let policy = Policy(rules: [], defaultAction: .allow)
+                let sources = try PacketRateSources.select(for: policy, deniedShare: 0, port: PacketRateDriver.port, workload: "pr")
+                func request(seconds: Double) -> AgentRequest {
+                    PacketRateDriver.floodRequest(PacketRateWorkload(name: "pr", durationSeconds: seconds, packetsPerSecond: 1_000),
+                                                  sources: sources, cpu: nil, topology: topology)
+                }
+                let holder = try BackgroundProcess(context.agent(request(seconds: 6), in: topology.client),
+                                                   stdoutPath: context.file("holder.out"), stderrPath: context.file("holder.err"))
+                defer { holder.stop(grace: 2) }
+                usleep(500_000)
+                let result = try Subprocess.run(context.agent(request(seconds: 0.5), in: topology.client), timeout: 15)
+                try result.requireSuccess("agent flood")
+                let flood = try AgentChannel.decodeReply(FloodReport.self, from: result.stdout, "agent flood")
+                let sender = try #require(flood.sender)
+                #expect(sender.hasPrefix("\(PacketFlood.Sender.packetSocket) (\(PacketFlood.Sender.xdpCopy) unavailable: "), "\(sender)")
+                #expect(sender.contains("busy"), "\(sender)")
+                #expect(flood.sent > 100)
             }
         }
     }
