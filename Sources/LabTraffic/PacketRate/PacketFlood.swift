@@ -7,33 +7,61 @@ import LabPacket
 import LabSystem
 
 /// The packet-rate generator (`benchlab agent flood`, inside the client namespace): prebuilt
-/// Ethernet frames sent with sendmmsg(2) through an AF_PACKET socket with PACKET_QDISC_BYPASS, 64 per
-/// call, as fast as the path takes them or paced to a rate; pinned to one CPU.
+/// Ethernet frames sent through an AF_XDP socket in copy mode on the client's interface
+/// (XDPFrameSender), 64 descriptors per kick, as fast as the path takes them or paced to a rate;
+/// pinned to one CPU. Where AF_XDP cannot be opened, AF_PACKET + sendmmsg with PACKET_QDISC_BYPASS
+/// (PacedFrameSender) sends instead, and the report's `sender` says so and why.
 ///
-/// Why this generator — measured in a routed lab (client ⇄ dut ⇄ server, no filter, 60-byte frames,
-/// recvmmsg sink on the server), 2-core VM shared with other engineers' builds, 3 s per try, candidates
-/// interleaved try by try; kpps counted at the client's tx, the dut's rx, the server's rx and the sink
-/// socket, which agreed in every try: nothing was lost between generator and sink, so each figure is
-/// what the sending CPU sustains — the generator plus the whole veth path, which runs in its softirq:
+/// Issue 11, raising the ceiling — routed lab (client ⇄ dut ⇄ server, no filter, 60-byte frames,
+/// recvmmsg sink pinned to CPU 1), generator pinned to CPU 0, candidates interleaved try by try, 2 s a
+/// try, median (min–max). Other helpers' builds loaded both CPUs throughout (load 4–8; the generator got
+/// 0.3–0.65 of its CPU), so rates swing; the sender's own CPU time per packet sent (utime + stime of
+/// the generator process, which on this kernel — tick accounting, no IRQ_TIME_ACCOUNTING — includes
+/// the softirq work run in its context) is the steadier figure. "default": the whole veth path runs in
+/// the sender's softirq (today's arrangement); "rps": the dut's client-facing rx-0 steered to CPU 1
+/// (rps_cpus=2), so CPU 0 carries only the generator, veth xmit and the backlog enqueue.
+///
+/// | round | sender                                             | default kpps   | default ns/pkt    | rps kpps      | rps ns/pkt        |
+/// |-------|----------------------------------------------------|----------------|-------------------|---------------|-------------------|
+/// | 1     | AF_PACKET sendmmsg 64 (C harness)                  | 94 (90–116)    | 3007 (2947–3286)  | 240 (176–284) | 1189 (947–1246)   |
+/// | 1     | … sendmmsg 256                                     | 95 (84–143)    | 3004 (2932–3120)  | 243 (175–289) | 1186 (940–1218)   |
+/// | 1     | … sendmmsg 1024                                    | 96 (88–124)    | 2947 (2935–3122)  | 253 (171–275) | 1205 (940–1241)   |
+/// | 1     | … sendmmsg 64 without qdisc bypass                 | 105 (95–112)   | 2927 (2865–3069)  | 275 (232–325) | 1132 (947–1217)   |
+/// | 1     | PACKET_TX_RING v2, send() per 64 (trafgen's way)   | 83 (82–106)    | 3154 (3135–3226)  | 195 (173–210) | 1505 (1441–2103)  |
+/// | 1     | … send() per 256                                   | 88 (78–103)    | 3116 (3076–3237)  | 204 (175–239) | 1509 (1344–1988)  |
+/// | 1     | AF_XDP copy, 64 per kick, default send buffer, spin| 110 (106–138)  | 2497 (2455–2534)  | 261 (175–325) | 1815 (1324–1848)  |
+/// | 6     | AF_XDP copy, 64 per kick, poll 1 ms when ring full | 226 (218–243)  | 2851 (2838–2879)  | 299 (72–375)  | 1027 (745–1149)   |
+/// | 6     | AF_PACKET sendmmsg 64 (same round)                 | 182 (159–205)  | 3493 (3406–3589)  | 261 (243–314) | 1209 (1201–1224)  |
+/// | 7     | this flood before (AF_PACKET, release build)       | 128 (112–231)  | 3632 (3445–4186)  | 236 (197–278) | 1276 (1006–1852)  |
+/// | 7     | this flood now (AF_XDP copy, debug build)          | 163 (139–228)  | 3040 (2755–3326)  | 269 (219–347) | 964 (874–1131)    |
+///
+/// Kept: AF_XDP copy mode. In the default arrangement it cost 16–28% less sender CPU per packet in
+/// every round with non-overlapping ranges, and its median rate was 17–27% higher (ranges apart in
+/// two of four rounds, overlapping in the others because of the outside load). With the receive path
+/// on CPU 1 it is level or better. Batch size (64/256/1024) and the qdisc bypass made no difference
+/// beyond the noise; the TX ring was slower. Two things matter for AF_XDP on veth: the kernel
+/// completes a copied frame only when the receiver frees its skb, so with the path on another CPU the
+/// ring is full much of the time — spinning on sendto then doubled the CPU per packet (row "spin"),
+/// sleeping 1 ms fixed it; and the send buffer stays at its default, which is back-pressure: raised
+/// to 32 MiB the sender outran CPU 1 and 100k–400k packets per 2 s were lost inside the lab (the
+/// AF_PACKET flood, blocking on the same buffer, loses none). xdp-trafficgen (xdp-tools 1.3.1) does not
+/// load on 6.18 (it probes the xdp_redirect_map_err tracepoint); the raw socket needs no libxdp.
+///
+/// Earlier measurement (issue 5), the flood against trafgen and UDP sockets, quiet machine, 3 s a try:
 ///
 /// | generator (pinned to CPU 0)                        | quiet, 8 tries        | 6 tries, load rising  | busy-loop hog, 5 tries |
 /// |----------------------------------------------------|-----------------------|-----------------------|------------------------|
-/// | this flood (AF_PACKET + sendmmsg, qdisc bypass)    | 269 (227–282)         | 222 (172–277)         | 150 (93–222)           |
+/// | AF_PACKET + sendmmsg, qdisc bypass                 | 269 (227–282)         | 222 (172–277)         | 150 (93–222)           |
 /// | trafgen -P1 (AF_PACKET TX ring, qdisc bypass)      | 264 (217–279)         | 265 (220–276)         | 157 (145–271)          |
 /// | connected UDP socket + sendmmsg (C, 1 source)      | 227 (192–240)         | 178 (138–249)         | –                      |
-/// | xdp-trafficgen (xdp-tools 1.3.1, Debian 12)        | does not load on 6.18: it probes the xdp_redirect_map_err tracepoint, which the kernel no longer has |
 ///
-/// (median, min–max.) The flood and trafgen are level (median per-try ratio 1.03 quiet, 0.99–1.04 in
-/// the three hog tries before outside load came in; trafgen led 1.3–1.6× in the three tries of the
-/// middle batch taken while other engineers' jobs loaded the machine); UDP sockets are 15–20% slower because the
-/// client's own UDP/IP stack runs on the CPU that also carries the whole veth path in softirq.
-/// trafgen is not kept: its rate limit (-b) sends a whole second's packets at full speed and then
-/// sleeps (-b 100000pps for 0.5 s sent 100000 packets), its gap option undershoots (-t 20us gave
-/// 24 kpps), and it tunes global socket-memory sysctls and IRQ affinity unless told not to. The
-/// flood paces in millisecond bursts, counts exactly what it sent from allowed and denied sources,
-/// and needs no extra package. Reproduce: a routed lab, `benchlab agent '{"pps-sink":{…}}'` in the
-/// server namespace, then `benchlab agent '{"flood":{"interface":…,"duration":3,…}}'` against
-/// `trafgen -o <client if> -P 1 --no-sock-mem --notouch-irq -i udp.cfg` stopped after 3 s.
+/// trafgen is not used: its rate limit (-b) sends a whole second's packets at full speed and then
+/// sleeps, its gap option undershoots (-t 20us gave 24 kpps), and it tunes global socket-memory
+/// sysctls and IRQ affinity unless told not to. The flood paces in millisecond bursts and counts
+/// exactly what it sent from allowed and denied sources (a frame the device refuses is not counted).
+/// Reproduce: a routed lab, `benchlab agent '{"pps-sink":{…}}'` in the server namespace, then
+/// `benchlab agent '{"flood":{"interface":…,"duration":2,…}}'` in the client's; for "rps"
+/// `ip netns exec <dut> sh -c 'echo 2 > /sys/class/net/<if>/queues/rx-0/rps_cpus'`.
 public enum PacketFlood {
     public static let batch = 64
 
@@ -63,14 +91,42 @@ public enum PacketFlood {
     }
 
     public static func run(_ options: Options) throws -> FloodReport {
-        let fd = try PacedFrameSender.openSocket(on: options.interface, pinnedTo: options.cpu, "flood")
+        if let cpu = options.cpu { try systemCall("pin the flood to CPU \(cpu)") { lab_pin_to_cpu(Int32(cpu)) } }
+        let frames = options.frames.flatMap(\.bytes)
+        let frameLength = options.frames[0].bytes.count
+        let xdp: XDPFrameSender
+        do {
+            xdp = try XDPFrameSender(interface: options.interface, frames: frames, frameLength: frameLength,
+                                     frameCount: options.frames.count)
+        } catch {
+            // No AF_XDP here (kernel, device or permissions): the AF_PACKET sender, and the report says why.
+            return try runPacketSocket(options, frames: frames, frameLength: frameLength,
+                                       sender: "\(Sender.packetSocket) (\(Sender.xdpCopy) unavailable: \(error))")
+        }
+        let denied = options.schedule.slots.map { UInt8($0.denied ? 1 : 0) }
+        let outcome = try xdp.send(total: options.maximumPackets, packetsPerSecond: options.packetsPerSecond,
+                                   durationSeconds: options.durationSeconds, denied: denied,
+                                   deniedAmongFirst: options.schedule.deniedPackets(amongFirst:))
+        return FloodReport(sent: outcome.sent, sentDenied: outcome.sentDenied, elapsedSeconds: outcome.elapsedSeconds,
+                           busy: outcome.busy, firstError: outcome.firstError, sender: Sender.xdpCopy)
+    }
+
+    /// The senders, as the report names them.
+    enum Sender {
+        static let xdpCopy = "af_xdp-copy"
+        static let packetSocket = "af_packet-sendmmsg"
+    }
+
+    static func runPacketSocket(_ options: Options, frames: [UInt8], frameLength: Int, sender: String) throws -> FloodReport {
+        let fd = try PacedFrameSender.openSocket(on: options.interface, pinnedTo: nil, "flood")
         defer { close(fd) }
-        let outcome = try PacedFrameSender.send(options.frames.flatMap(\.bytes), frameLength: options.frames[0].bytes.count,
+        let outcome = try PacedFrameSender.send(frames, frameLength: frameLength,
                                                 frameCount: options.frames.count, total: options.maximumPackets,
                                                 packetsPerSecond: options.packetsPerSecond, durationSeconds: options.durationSeconds,
                                                 fd: fd, interface: options.interface)
         return FloodReport(sent: outcome.sent, sentDenied: options.schedule.deniedPackets(amongFirst: outcome.sent),
-                           elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy, firstError: outcome.firstError)
+                           elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy, firstError: outcome.firstError,
+                           sender: sender)
     }
 }
 
@@ -109,20 +165,24 @@ public struct FloodReport: Codable, Sendable, Equatable {
     public var sentDenied: UInt64
     /// From the first send to the last: the denominator of every rate of this workload.
     public var elapsedSeconds: Double
-    /// Send calls that found the device busy (ENOBUFS/EAGAIN) and were retried.
+    /// Send calls that found the device busy (ENOBUFS/EAGAIN) and were retried; with AF_XDP, frames
+    /// the device refused plus waits for a full TX ring.
     public var busy: Int
     public var firstError: String?
+    /// Which sender sent the flood (and, when AF_XDP could not be used, why); nil in older reports.
+    public var sender: String?
 
-    public init(sent: UInt64, sentDenied: UInt64, elapsedSeconds: Double, busy: Int, firstError: String?) {
+    public init(sent: UInt64, sentDenied: UInt64, elapsedSeconds: Double, busy: Int, firstError: String?, sender: String? = nil) {
         self.sent = sent
         self.sentDenied = sentDenied
         self.elapsedSeconds = elapsedSeconds
         self.busy = busy
         self.firstError = firstError
+        self.sender = sender
     }
 
     enum CodingKeys: String, CodingKey {
-        case sent, busy
+        case sent, busy, sender
         case sentDenied = "sent_denied"
         case elapsedSeconds = "elapsed_s"
         case firstError = "first_error"
