@@ -19,13 +19,6 @@ public struct FloodGoodputMeasurement: Sendable, Equatable {
     public var ceiling: FloodReport?
     public var filterDropped: UInt64?
 
-    public init(transactions: AgentReport, flood: FloodReport?, ceiling: FloodReport?, filterDropped: UInt64?) {
-        self.transactions = transactions
-        self.flood = flood
-        self.ceiling = ceiling
-        self.filterDropped = filterDropped
-    }
-
     public static let tps = MetricInfo(name: "tps", unit: "transactions/s", direction: .higherIsBetter,
                                        summary: "request/response transactions completed per second beside the flood")
     public static let p50 = MetricInfo(name: "rr_p50_us", unit: "µs", direction: .lowerIsBetter,

@@ -6,12 +6,8 @@ import Testing
 extension ScenarioTests {
     @Suite("Flood-goodput workload")
     struct FloodGoodput {
-        func workloads(_ yaml: String) throws -> [Workload] {
-            try #require(try ScenarioParser.parse(text: scenarioText(yaml), path: "t.yaml").variants.first).workloads
-        }
-
         @Test func omittedKeysTakeTheDocumentedDefaults() throws {
-            let read = try workloads("workloads: [{type: flood-goodput, flood_share: 0.5}]\n")
+            let read = try firstVariantWorkloads("workloads: [{type: flood-goodput, flood_share: 0.5}]\n")
             #expect(read == [Workload(FloodGoodputWorkload(name: "flood-goodput", floodShare: 0.5, durationSeconds: 2, payloadBytes: 18,
                                                            rrPayloadBytes: 64, deniedFrom: nil, receiveCPU: nil))])
             #expect(read.first?.kind == "flood-goodput")
@@ -20,7 +16,7 @@ extension ScenarioTests {
         }
 
         @Test func everyKeyIsRead() throws {
-            let read = try workloads("""
+            let read = try firstVariantWorkloads("""
                 workloads:
                   - {type: flood-goodput, name: gp, flood_share: 1, duration: 500ms, size: 64, payload: 128,
                      denied_from: 198.19.255.0/24, receive_cpu: 1}
