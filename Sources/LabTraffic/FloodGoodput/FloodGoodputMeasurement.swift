@@ -7,11 +7,13 @@ import LabSystem
 ///   good traffic's rate, the primary metric.
 /// - `rr_p50_us`, `rr_p99_us`: round-trip percentiles of the completed transactions (absent when
 ///   none completed: a percentile of nothing is not 0).
-/// - `rr_timeouts`: requests that had no answer within the client's per-request timeout.
+/// - `rr_timeouts`: requests that had no answer within the client's per-request timeout, or whose send
+///   failed (a veth whose receive backlog is full refuses the frame: ENOBUFS).
 /// - `flood_pps_offered`: what the flood sent per second of its own send time (0 at share 0).
 /// - `flood_pps_dropped`: the filter's drop counter delta over the flood's send time (absent without a
 ///   counter, and without a flood).
-/// - `generator_ceiling_pps`: the unpaced denied flood's rate in the short run before (absent at share 0).
+/// - `generator_ceiling_pps`: the generator's own rate in the short unpaced run before, the base of
+///   the share (absent at share 0; see `FloodGoodputDriver.ceilingFlood`).
 public struct FloodGoodputMeasurement: Sendable, Equatable {
     public var transactions: AgentReport
     /// nil at share 0.
@@ -26,7 +28,7 @@ public struct FloodGoodputMeasurement: Sendable, Equatable {
     public static let p99 = MetricInfo(name: "rr_p99_us", unit: "µs", direction: .lowerIsBetter,
                                        summary: "round trip of the good transactions, 99th percentile")
     public static let timeouts = MetricInfo(name: "rr_timeouts", unit: "count", direction: .lowerIsBetter,
-                                            summary: "good requests without an answer within the client's timeout")
+                                            summary: "good requests unanswered within the client's timeout, or refused by a full path")
     public static let offered = MetricInfo(name: "flood_pps_offered", unit: "packets/s", direction: .neutral,
                                            summary: "packets per second the denied flood sent beside the transactions")
     public static let dropped = MetricInfo(name: "flood_pps_dropped", unit: "packets/s", direction: .neutral,

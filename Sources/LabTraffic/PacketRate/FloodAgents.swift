@@ -21,7 +21,15 @@ enum FloodAgents {
         var rate: Int
         var durationSeconds: Double
         var cpu: Int?
+        /// The frames' destination MAC; nil = the next hop's.
+        var destinationMAC: String? = nil
     }
+
+    /// A locally administered MAC no lab interface has (theirs start 02:62:6c): frames sent to it
+    /// cross the veth into the next hop and are dropped there as "other host" at the start of IP
+    /// input, before any netfilter hook and any socket, for a fraction of a microsecond of the
+    /// receive CPU. The receive side keeps up, so what the flood reaches is the generator's own limit.
+    static let unclaimedMAC = "02:00:00:00:00:01"
 
     /// Starts the sink bound to the server's address and waits until it listens. `lifetime`: a sink
     /// orphaned by a crashed run exits on its own after it.
@@ -55,7 +63,7 @@ enum FloodAgents {
         let nextHop = topology.clientGateway
         let maximum = Double(shape.rate > 0 ? Double(shape.rate) : ceilingPacketsPerSecond) * shape.durationSeconds
         return .flood(FloodRequest(
-            interface: topology.clientInterface.name, sourceMac: topology.clientInterface.mac, gatewayMac: nextHop.mac,
+            interface: topology.clientInterface.name, sourceMac: topology.clientInterface.mac, gatewayMac: shape.destinationMAC ?? nextHop.mac,
             target: Endpoint(host: "\(topology.serverAddress)", port: port),
             allowed: shape.sources.allowed.map { "\($0)" }, denied: shape.sources.denied.map { "\($0)" },
             deniedShare: shape.deniedShare, size: shape.payloadBytes, rate: shape.rate, duration: shape.durationSeconds,

@@ -1,4 +1,5 @@
 import LabNetwork
+import LabPacket
 import LabPolicy
 import LabResults
 import LabSystem
@@ -86,6 +87,19 @@ struct FloodGoodputTests {
             try FloodGoodputDriver.requireAllowed(denyAll, client: client, server: server, port: 7001, workload: "gp")
         }
         #expect(error?.description.hasPrefix("gp: the policy denies the good transactions (UDP 198.18.0.2 → \(server):7001)") == true)
+    }
+
+    /// A slow filter on the receive CPU pushes back on a veth sender (ENOBUFS): measured against it,
+    /// the "ceiling" would be the filter's rate. The ceiling flood goes to nobody's MAC instead.
+    @Test("the ceiling flood is addressed to a MAC no lab interface has, the measured flood to the next hop")
+    func ceilingFloodAddress() {
+        let shape = FloodAgents.Shape(sources: PacketRateSources(allowed: [], denied: [IPv4Address("198.19.255.32")!]),
+                                      deniedShare: 1, payloadBytes: 18, rate: 0, durationSeconds: 0.3, cpu: 0)
+        #expect(shape.destinationMAC == nil)
+        let ceiling = FloodGoodputDriver.ceilingFlood(shape)
+        #expect(ceiling.destinationMAC == FloodAgents.unclaimedMAC)
+        #expect(MACAddress(FloodAgents.unclaimedMAC) != nil && !FloodAgents.unclaimedMAC.hasPrefix("02:62:6c"))
+        #expect(ceiling.rate == 0 && ceiling.durationSeconds == 0.3 && ceiling.cpu == 0)
     }
 
     @Test("the transaction count bound never ends a run before its duration")
