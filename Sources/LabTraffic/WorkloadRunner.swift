@@ -50,12 +50,13 @@ public enum WorkloadRunner {
         return try workload.definition.measure(in: context, filter: filter, window: window)
     }
 
-    /// Starts the echo agent (`rr-server`) in the server namespace for the duration of `body`.
+    /// Starts the echo agent (`rr-server`) in the server namespace for the duration of `body`,
+    /// pinned to `cpu` if one is given.
     public static func withEchoServer<T>(_ transport: TransportProtocol, port: UInt16, lifetime: Double, name: String,
-                                         _ context: TrafficContext, _ body: () throws -> T) throws -> T {
+                                         cpu: Int? = nil, _ context: TrafficContext, _ body: () throws -> T) throws -> T {
         let topology = context.topology
         let request = AgentRequest.rrServer(RoundTripServerRequest(
-            transport: transport, bind: Endpoint(host: "\(topology.serverAddress)", port: port), deadline: lifetime))
+            transport: transport, bind: Endpoint(host: "\(topology.serverAddress)", port: port), deadline: lifetime, cpu: cpu))
         let server = try BackgroundProcess(context.agent(request, in: topology.server),
                                            stdoutPath: context.file("\(name)-server.out"), stderrPath: context.file("\(name)-server.err"))
         defer { server.stop(grace: 1) }

@@ -1,3 +1,4 @@
+import CLabShims
 import Foundation
 import LabNetwork
 import LabPacket
@@ -10,8 +11,10 @@ public enum AgentHost {
         try request.validate()
         switch request {
         case .rrServer(let r):
+            try pin(to: r.cpu, "rr-server")
             try RoundTripServer.serve(protocol: r.transport, bind: r.bind, deadline: r.deadline, ready: AgentChannel.announceReady)
         case .rrClient(let r):
+            try pin(to: r.cpu, "rr-client")
             try AgentChannel.reply(try RoundTripClient.run(protocol: r.transport, target: r.target, payload: r.payload,
                                                            count: r.count, duration: r.duration, source: r.source))
         case .connectClient(let r):
@@ -42,6 +45,12 @@ public enum AgentHost {
             Cancellation.shared.install(emergency: {})
             try AgentChannel.reply(try EstablishedFlowsClient.run(r.options(), ready: AgentChannel.announceReady))
         }
+    }
+
+    /// Pins the agent to `cpu` when one is asked for.
+    static func pin(to cpu: Int?, _ command: String) throws {
+        guard let cpu else { return }
+        try systemCall("pin \(command) to CPU \(cpu)") { lab_pin_to_cpu(Int32(cpu)) }
     }
 
     /// One frame per schedule slot, from the slot's source to the target (validated request).

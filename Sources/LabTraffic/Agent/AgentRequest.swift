@@ -70,16 +70,19 @@ public struct RoundTripServerRequest: Codable, Sendable, Equatable {
     public var bind: Endpoint
     /// Hard lifetime in seconds: a server orphaned by a crashed run exits on its own.
     public var deadline: Double
+    /// The CPU to run on (flood-goodput: the receive CPU, where it competes with the flood's filtering).
+    public var cpu: Int?
 
-    public init(transport: TransportProtocol, bind: Endpoint, deadline: Double) {
+    public init(transport: TransportProtocol, bind: Endpoint, deadline: Double, cpu: Int? = nil) {
         self.transport = transport
         self.bind = bind
         self.deadline = deadline
+        self.cpu = cpu
     }
 
     func validate() throws { try AgentCheck.lifetime(deadline) }
 
-    enum CodingKeys: String, CodingKey { case transport = "protocol", bind, deadline }
+    enum CodingKeys: String, CodingKey { case transport = "protocol", bind, deadline, cpu }
 }
 
 public struct RoundTripClientRequest: Codable, Sendable, Equatable {
@@ -91,15 +94,18 @@ public struct RoundTripClientRequest: Codable, Sendable, Equatable {
     public var duration: Double
     /// Local source address to bind (e.g. a client-pool address); nil = the route's.
     public var source: String?
+    /// The CPU to run on (flood-goodput: the flood's, as a loaded client host's would be).
+    public var cpu: Int?
 
     public init(transport: TransportProtocol, target: Endpoint, payload: Int = 64, count: Int = 10_000,
-                duration: Double = 5, source: String? = nil) {
+                duration: Double = 5, source: String? = nil, cpu: Int? = nil) {
         self.transport = transport
         self.target = target
         self.payload = payload
         self.count = count
         self.duration = duration
         self.source = source
+        self.cpu = cpu
     }
 
     func validate() throws {
@@ -108,7 +114,7 @@ public struct RoundTripClientRequest: Codable, Sendable, Equatable {
         try AgentCheck.duration(duration)
     }
 
-    enum CodingKeys: String, CodingKey { case transport = "protocol", target, payload, count, duration, source }
+    enum CodingKeys: String, CodingKey { case transport = "protocol", target, payload, count, duration, source, cpu }
 }
 
 public struct ConnectClientRequest: Codable, Sendable, Equatable {

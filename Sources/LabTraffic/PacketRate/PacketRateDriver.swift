@@ -12,10 +12,7 @@ import LabTopology
 /// Runs a packet-rate workload: the sink in the server namespace, the flood in the client namespace,
 /// the filter's drop counter read around the flood. Both children are reaped before this returns.
 enum PacketRateDriver {
-    static let port: UInt16 = 7004
-    /// No flood sends faster than this (veth paths forward a few hundred kpps to a few Mpps): the count
-    /// bound of an unpaced flood, beside its time bound.
-    static let ceilingPacketsPerSecond = 50_000_000.0
+    static let port = FloodAgents.port
     /// The flood's CPU, and the one the sink stays off, on a machine with more than one.
     static let floodCPU = 0
 
@@ -28,39 +25,30 @@ enum PacketRateDriver {
         let separateCPUs = online > 1
         let arrangement = try steer(spec.receiveCPU, online: online, at: topology.filterPoint, workload: spec.name)
         defer { arrangement.map(ReceiveSteering.restore) }
-        let sinkRequest = AgentRequest.ppsSink(PacketSinkRequest(
-            bind: Endpoint(host: "\(topology.serverAddress)", port: port),
-            // A sink orphaned by a crashed run exits on its own.
-            deadline: spec.durationSeconds + 30, avoidCpu: separateCPUs ? floodCPU : nil, cpu: arrangement?.steering.cpu))
-        let sink = try BackgroundProcess(context.agent(sinkRequest, in: topology.server),
-                                         stdoutPath: context.file("\(spec.name)-sink.out"),
-                                         stderrPath: context.file("\(spec.name)-sink.err"))
+        // A sink orphaned by a crashed run exits on its own.
+        let sink = try FloodAgents.startSink(lifetime: spec.durationSeconds + 30, avoidCPU: separateCPUs ? floodCPU : nil,
+                                             cpu: arrangement?.steering.cpu, label: spec.name, context)
         defer { sink.stop(grace: 2) }
-        try ListenerProbe.waitForListener(namespace: topology.server, port: port, transport: .udp, process: sink)
 
         // The counters are read outside the window: their cost is the reader's, not the path's.
         let droppedBefore = try filter.droppedPackets?()
-        var perCPU: (before: [Int: CPUTimes], after: [Int: CPUTimes])?
+        var receiveUsage: OneCPUUsage?
+        var watch: ReceiveCPUWatch?
         let flood = try window.measure {
-            let before = arrangement == nil ? nil : try PerCPUTimes.read()
-            let flood = try runFlood(spec, sources: sources, cpu: separateCPUs ? floodCPU : nil, context)
+            watch = try ReceiveCPUWatch.start(arrangement)
+            let flood = try FloodAgents.run(shape(spec, sources: sources, cpu: separateCPUs ? floodCPU : nil), name: spec.name, context)
             // On veth the path runs in the sender's softirq, but a backlog handed to ksoftirqd can trail
             // it by a few milliseconds: let it land before the window closes and the counters are read.
             usleep(100_000)
-            if let before { perCPU = (before, try PerCPUTimes.read()) }
+            receiveUsage = try watch?.stop()
             return flood
         }
         let droppedAfter = try filter.droppedPackets?()
-        let sinkReport = try stopSink(sink, spec.name)
+        let sinkReport = try FloodAgents.stopSink(sink, spec.name)
         let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
-        var samples = try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
+        return try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
             .samples(workload: spec.name)
-        if let arrangement, let perCPU, let before = perCPU.before[arrangement.steering.cpu],
-           let after = perCPU.after[arrangement.steering.cpu] {
-            let cost = ReceiveCPUCost(usage: OneCPUUsage(from: before, to: after), handledPackets: sinkReport.received + (dropped ?? 0))
-            samples += cost.samples(workload: spec.name, arrangement: arrangement)
-        }
-        return samples
+            + ReceiveCPUWatch.samples(receiveUsage, of: watch, handledPackets: sinkReport.received + (dropped ?? 0), workload: spec.name)
     }
 
     /// Steers the filter point's receive path to `cpu` when one is asked for and the machine has it;
@@ -74,33 +62,8 @@ enum PacketRateDriver {
         return try ReceiveSteering(filterPoint: point, cpu: cpu).apply()
     }
 
-    static func floodRequest(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?, topology: Topology) -> AgentRequest {
-        let nextHop = topology.clientGateway
-        let maximum = spec.packetsPerSecond > 0
-            ? Double(spec.packetsPerSecond) * spec.durationSeconds
-            : ceilingPacketsPerSecond * spec.durationSeconds
-        return .flood(FloodRequest(
-            interface: topology.clientInterface.name, sourceMac: topology.clientInterface.mac, gatewayMac: nextHop.mac,
-            target: Endpoint(host: "\(topology.serverAddress)", port: port),
-            allowed: sources.allowed.map { "\($0)" }, denied: sources.denied.map { "\($0)" }, deniedShare: spec.deniedShare,
-            size: spec.payloadBytes, rate: spec.packetsPerSecond, duration: spec.durationSeconds,
-            count: UInt64(maximum.rounded(.up)), cpu: cpu))
-    }
-
-    private static func runFlood(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?,
-                                 _ context: TrafficContext) throws -> FloodReport {
-        let request = floodRequest(spec, sources: sources, cpu: cpu, topology: context.topology)
-        let result = try Subprocess.run(context.agent(request, in: context.topology.client), timeout: spec.durationSeconds + 10)
-        try result.requireSuccess("\(spec.name): agent flood")
-        return try AgentChannel.decodeReply(FloodReport.self, from: result.stdout, "\(spec.name): agent flood")
-    }
-
-    private static func stopSink(_ sink: BackgroundProcess, _ name: String) throws -> SinkReport {
-        let status = sink.stop(grace: 2)
-        guard status == 0 else {
-            let detail = sink.readStderr().split(whereSeparator: \.isNewline).last.map(String.init) ?? "no output"
-            throw LabFailure("\(name): agent pps-sink exited \(status): \(detail)")
-        }
-        return try AgentChannel.decodeReply(SinkReport.self, from: sink.readStdout(), "\(name): agent pps-sink")
+    static func shape(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?) -> FloodAgents.Shape {
+        FloodAgents.Shape(sources: sources, deniedShare: spec.deniedShare, payloadBytes: spec.payloadBytes,
+                          rate: spec.packetsPerSecond, durationSeconds: spec.durationSeconds, cpu: cpu)
     }
 }

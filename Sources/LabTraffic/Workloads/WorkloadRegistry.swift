@@ -11,6 +11,7 @@ public enum WorkloadRegistry {
             PacketRateWorkload.self,
             ConnectionsWorkload.self,
             ConntrackGCWorkload.self,
+            FloodGoodputWorkload.self,
         ]
     }
 

@@ -42,7 +42,7 @@ extension KernelTests {
                     stdoutPath: context.file("sink.out"), stderrPath: context.file("sink.err"))
                 defer { sink.stop(grace: 2) }
                 try ListenerProbe.waitForListener(namespace: topology.server, port: port, transport: .udp, process: sink)
-                let request = PacketRateDriver.floodRequest(spec, sources: sources, cpu: 0, topology: topology)
+                let request = FloodAgents.request(PacketRateDriver.shape(spec, sources: sources, cpu: 0), topology: topology)
                 let result = try Subprocess.run(context.agent(request, in: topology.client), timeout: 15)
                 try result.requireSuccess("agent flood")
                 let flood = try AgentChannel.decodeReply(FloodReport.self, from: result.stdout, "agent flood")
@@ -70,8 +70,8 @@ extension KernelTests {
                 let policy = Policy(rules: [], defaultAction: .allow)
                 let sources = try PacketRateSources.select(for: policy, deniedShare: 0, port: PacketRateDriver.port, workload: "pr")
                 func request(seconds: Double) -> AgentRequest {
-                    PacketRateDriver.floodRequest(PacketRateWorkload(name: "pr", durationSeconds: seconds, packetsPerSecond: 1_000),
-                                                  sources: sources, cpu: nil, topology: topology)
+                    FloodAgents.request(PacketRateDriver.shape(PacketRateWorkload(name: "pr", durationSeconds: seconds, packetsPerSecond: 1_000),
+                                                               sources: sources, cpu: nil), topology: topology)
                 }
                 let holder = try BackgroundProcess(context.agent(request(seconds: 6), in: topology.client),
                                                    stdoutPath: context.file("holder.out"), stderrPath: context.file("holder.err"))

@@ -5,19 +5,15 @@ import Testing
 extension ScenarioTests {
     @Suite("Packet-rate workload")
     struct PacketRate {
-        func workloads(_ yaml: String) throws -> [Workload] {
-            try #require(try ScenarioParser.parse(text: scenarioText(yaml), path: "t.yaml").variants.first).workloads
-        }
-
         @Test func omittedKeysTakeTheDocumentedDefaults() throws {
-            #expect(try workloads("workloads: [{type: packet-rate}]\n") == [
+            #expect(try firstVariantWorkloads("workloads: [{type: packet-rate}]\n") == [
                 Workload(PacketRateWorkload(name: "udp-packet-rate", payloadBytes: 18, durationSeconds: 5,
                                                packetsPerSecond: 0, deniedShare: 0)),
             ])
         }
 
         @Test func everyKeyIsRead() throws {
-            let read = try workloads("""
+            let read = try firstVariantWorkloads("""
                 workloads:
                   - {type: packet-rate, name: drops, size: 1472, duration: 250ms, rate: 250k, denied_share: 0.5}
                   - {type: packet-rate, size: 1K, duration: 10m, rate: 1M, denied_share: 1}

@@ -1,4 +1,5 @@
 import Foundation
+import LabTraffic
 import Testing
 @testable import LabScenario
 
@@ -19,6 +20,11 @@ func diagnostics(of text: String, path: String = "test.yaml", overrides: [String
 }
 
 /// A valid scenario with `body` appended, for tests about one section.
+/// The workloads of the first variant of a scenario made of `yaml` under `scenarioText`'s header.
+func firstVariantWorkloads(_ yaml: String) throws -> [Workload] {
+    try #require(try ScenarioParser.parse(text: scenarioText(yaml), path: "t.yaml").variants.first).workloads
+}
+
 func scenarioText(_ body: String, header: String = "name: t\ndescription: A test.\nbackends: [none]\n") -> String {
     header + body
 }

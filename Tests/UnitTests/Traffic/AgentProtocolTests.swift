@@ -17,6 +17,9 @@ struct AgentProtocolTests {
                             allowed: ["198.19.0.1"], denied: ["198.19.0.2"], deniedShare: 0.25, size: 18, rate: 0, duration: 0.5,
                             count: 1000, cpu: 0)),
         .ppsSink(PacketSinkRequest(bind: target, deadline: 30, avoidCpu: nil)),
+        // flood-goodput pins the echo server to the receive CPU and the client to the flood's.
+        .rrServer(RoundTripServerRequest(transport: .udp, bind: target, deadline: 10, cpu: 1)),
+        .rrClient(RoundTripClientRequest(transport: .udp, target: target, count: 5, duration: 1, source: "198.18.0.2", cpu: 0)),
     ]
 
     @Test("every request survives the command line and keeps its command name", arguments: requests)

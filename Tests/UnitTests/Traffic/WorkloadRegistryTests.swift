@@ -7,7 +7,7 @@ struct WorkloadRegistryTests {
     @Test("kinds are unique, each kind's keys are unique and its defaults lie in their own ranges")
     func declarations() {
         let kinds = WorkloadRegistry.all.map { $0.kind }
-        #expect(kinds == ["throughput", "latency", "connect", "packet-rate", "connections", "conntrack-gc"])
+        #expect(kinds == ["throughput", "latency", "connect", "packet-rate", "connections", "conntrack-gc", "flood-goodput"])
         for definition in WorkloadRegistry.all {
             let keys = definition.fields.map(\.key)
             #expect(Set(keys).count == keys.count, "\(definition.kind) declares a key twice")
