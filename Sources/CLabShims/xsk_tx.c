@@ -188,3 +188,9 @@ void lab_xsk_close(struct lab_xsk *x) {
     free(x);
     errno = saved;
 }
+
+int lab_xsk_set_send_buffer(struct lab_xsk *x, int bytes) {
+    // SO_SNDBUFFORCE passes net.core.wmem_max (root); SO_SNDBUF otherwise, as far as it allows.
+    if (setsockopt(x->fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) == 0) return 0;
+    return setsockopt(x->fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+}

@@ -88,4 +88,8 @@ struct lab_xsk_counts lab_xsk_counts(const struct lab_xsk *x);
 /// Closes the socket and frees the UMEM; NULL is fine.
 void lab_xsk_close(struct lab_xsk *x);
 
+// The socket's send buffer: the skbs the kernel keeps in flight for it. Small (the default), a full
+// receive queue holds the sender back; large, the sender keeps its pace and the queue refuses frames.
+int lab_xsk_set_send_buffer(struct lab_xsk *x, int bytes);
+
 #endif

@@ -63,7 +63,7 @@ public enum AgentHost {
                      destination: destination, sourcePort: $0.sourcePort, destinationPort: r.target.port, payloadBytes: r.size)
         }
         return PacketFlood.Options(interface: r.interface, frames: frames, schedule: schedule, packetsPerSecond: r.rate,
-                                   durationSeconds: r.duration, maximumPackets: r.count, cpu: r.cpu)
+                                   durationSeconds: r.duration, maximumPackets: r.count, cpu: r.cpu, openLoop: r.openLoop ?? false)
     }
 
     static func readFlows(_ path: String) throws -> [Flow] {

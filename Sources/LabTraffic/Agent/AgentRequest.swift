@@ -181,9 +181,14 @@ public struct FloodRequest: Codable, Sendable, Equatable {
     public var count: UInt64
     /// The CPU to pin the flood to.
     public var cpu: Int?
+    /// Open loop (true): a frame the device refuses is lost, as an attacker's packet is when a NIC's
+    /// ring is full, and the pace goes on. Closed loop (absent/false): it is sent again, so the flood
+    /// is sent what the receive side accepts — the drop rate of a saturated filter.
+    public var openLoop: Bool?
 
     public init(interface: String, sourceMac: String, gatewayMac: String, target: Endpoint, allowed: [String],
-                denied: [String], deniedShare: Double, size: Int, rate: Int, duration: Double, count: UInt64, cpu: Int?) {
+                denied: [String], deniedShare: Double, size: Int, rate: Int, duration: Double, count: UInt64, cpu: Int?,
+                openLoop: Bool? = nil) {
         self.interface = interface
         self.sourceMac = sourceMac
         self.gatewayMac = gatewayMac
@@ -196,6 +201,7 @@ public struct FloodRequest: Codable, Sendable, Equatable {
         self.duration = duration
         self.count = count
         self.cpu = cpu
+        self.openLoop = openLoop
     }
 
     func validate() throws {
@@ -215,7 +221,7 @@ public struct FloodRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case interface, target, allowed, denied, size, rate, duration, count, cpu
-        case sourceMac = "source_mac", gatewayMac = "gateway_mac", deniedShare = "denied_share"
+        case sourceMac = "source_mac", gatewayMac = "gateway_mac", deniedShare = "denied_share", openLoop = "open_loop"
     }
 }
 

@@ -53,7 +53,14 @@ enum FloodGoodputDriver {
                 : try FloodAgents.run(ceilingFlood(flood(rate: 0, seconds: ceilingSeconds)), name: "\(spec.name) (ceiling)", context)
             let ceilingPPS = try ceiling.map { try FloodGoodputMeasurement.rate($0, "ceiling flood", spec.name) } ?? 0
             let pace = FloodPace(share: spec.floodShare, ceilingPacketsPerSecond: ceilingPPS)
-            let floodShape = pace.agentRate.map { flood(rate: $0, seconds: spec.durationSeconds + floodLeadSeconds) }
+            // Open loop, as an attacker floods: a frame the full receive queue refuses is lost, not sent
+            // again, so the flood keeps its pace and the good traffic meets a queue that drops as a
+            // NIC's ring does, instead of one a retrying sender keeps full.
+            let floodShape = pace.agentRate.map { rate -> FloodAgents.Shape in
+                var shape = flood(rate: rate, seconds: spec.durationSeconds + floodLeadSeconds)
+                shape.openLoop = true
+                return shape
+            }
 
             let sink = try FloodAgents.startSink(lifetime: spec.maximumSeconds + 30, avoidCPU: floodCPU, cpu: receiveCPU,
                                                  label: spec.name, context)

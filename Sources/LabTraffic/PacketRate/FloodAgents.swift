@@ -23,6 +23,8 @@ enum FloodAgents {
         var cpu: Int?
         /// The frames' destination MAC; nil = the next hop's.
         var destinationMAC: String? = nil
+        /// Lose refused frames instead of sending them again (`FloodRequest.openLoop`).
+        var openLoop = false
     }
 
     /// A locally administered MAC no lab interface has (theirs start 02:62:6c): frames sent to it
@@ -67,7 +69,7 @@ enum FloodAgents {
             target: Endpoint(host: "\(topology.serverAddress)", port: port),
             allowed: shape.sources.allowed.map { "\($0)" }, denied: shape.sources.denied.map { "\($0)" },
             deniedShare: shape.deniedShare, size: shape.payloadBytes, rate: shape.rate, duration: shape.durationSeconds,
-            count: UInt64(maximum.rounded(.up)), cpu: shape.cpu))
+            count: UInt64(maximum.rounded(.up)), cpu: shape.cpu, openLoop: shape.openLoop ? true : nil))
     }
 
     /// Runs a flood to its end and reads its report.

@@ -14,6 +14,8 @@ struct PacedFrameSender {
         var busy: Int
         var firstError: String?
         var elapsedSeconds: Double
+        /// Open loop: frames the device refused and the loop let go.
+        var refused: UInt64 = 0
     }
 
     /// Opens an AF_PACKET socket on `interface`, after pinning the calling thread to `cpu` if given.
@@ -27,25 +29,27 @@ struct PacedFrameSender {
     /// Sends `total` frames (at most; fewer when the deadline or a cancellation comes first).
     /// `onSent(first, count)` is told of each batch the kernel took, in order.
     static func send(_ frames: [UInt8], frameLength: Int, frameCount: Int, total: UInt64, packetsPerSecond: Int,
-                     durationSeconds: Double, fd: Int32, interface: String,
+                     durationSeconds: Double, fd: Int32, interface: String, openLoop: Bool = false,
                      onSent: (_ first: UInt64, _ count: Int) -> Void = { _, _ in }) throws -> Outcome {
         let pacer = Pacer(packetsPerSecond: packetsPerSecond)
         var outcome = Outcome(sent: 0, busy: 0, firstError: nil, elapsedSeconds: 0)
         let deadline = Deadline(secondsFromNow: durationSeconds)
         let start = MonotonicClock.nanoseconds()
-        while outcome.sent < total && !deadline.hasPassed && !Cancellation.shared.isCancelled {
-            let due = min(pacer.due(afterNanoseconds: MonotonicClock.nanoseconds() - start, sent: outcome.sent), total - outcome.sent)
+        // Closed loop: a refused frame is sent again. Open loop: it is lost and the stream moves on.
+        var position: UInt64 { outcome.sent + outcome.refused }
+        while position < total && !deadline.hasPassed && !Cancellation.shared.isCancelled {
+            let due = min(pacer.due(afterNanoseconds: MonotonicClock.nanoseconds() - start, sent: position), total - position)
             guard due > 0 else {
                 usleep(pacer.pauseMicroseconds)
                 continue
             }
-            let first = UInt32(outcome.sent % UInt64(frameCount))
+            let first = UInt32(position % UInt64(frameCount))
             let count = UInt32(min(due, UInt64(PacketFlood.batch)))
             let n = frames.withUnsafeBytes {
                 lab_sendmmsg_frames(fd, $0.baseAddress, UInt32(frameLength), UInt32(frameCount), first, count)
             }
             if n > 0 {
-                onSent(outcome.sent, Int(n))
+                onSent(position, Int(n))
                 outcome.sent += UInt64(n)
                 continue
             }
@@ -55,6 +59,8 @@ struct PacedFrameSender {
             }
             outcome.busy += 1
             outcome.firstError = outcome.firstError ?? String(cString: strerror(code))
+            // sendmmsg fails on its first frame: that one is refused; open loop lets it go.
+            if openLoop && code != EINTR { outcome.refused += 1 }
             sched_yield()
         }
         outcome.elapsedSeconds = Double(MonotonicClock.nanoseconds() - start) / 1e9

@@ -75,9 +75,11 @@ public enum PacketFlood {
         /// Hard bound on packets, whatever the clock says.
         public var maximumPackets: UInt64
         public var cpu: Int?
+        /// Refused frames are lost, not sent again (`FloodRequest.openLoop`).
+        public var openLoop: Bool
 
         public init(interface: String, frames: [UDPFrame], schedule: PacketSchedule, packetsPerSecond: Int,
-                    durationSeconds: Double, maximumPackets: UInt64, cpu: Int?) {
+                    durationSeconds: Double, maximumPackets: UInt64, cpu: Int?, openLoop: Bool = false) {
             precondition(frames.count == schedule.slots.count && !frames.isEmpty, "one frame per schedule slot")
             precondition(Set(frames.map(\.bytes.count)).count == 1, "frames of one length")
             self.interface = interface
@@ -87,6 +89,7 @@ public enum PacketFlood {
             self.durationSeconds = durationSeconds
             self.maximumPackets = maximumPackets
             self.cpu = cpu
+            self.openLoop = openLoop
         }
     }
 
@@ -105,10 +108,11 @@ public enum PacketFlood {
         }
         let denied = options.schedule.slots.map { UInt8($0.denied ? 1 : 0) }
         let outcome = try xdp.send(total: options.maximumPackets, packetsPerSecond: options.packetsPerSecond,
-                                   durationSeconds: options.durationSeconds, denied: denied,
+                                   durationSeconds: options.durationSeconds, denied: denied, openLoop: options.openLoop,
                                    deniedAmongFirst: options.schedule.deniedPackets(amongFirst:))
         return FloodReport(sent: outcome.sent, sentDenied: outcome.sentDenied, elapsedSeconds: outcome.elapsedSeconds,
-                           busy: outcome.busy, firstError: outcome.firstError, sender: Sender.xdpCopy)
+                           busy: outcome.busy, firstError: outcome.firstError, sender: Sender.xdpCopy,
+                           refused: options.openLoop ? outcome.refused : nil)
     }
 
     /// The senders, as the report names them.
@@ -123,10 +127,12 @@ public enum PacketFlood {
         let outcome = try PacedFrameSender.send(frames, frameLength: frameLength,
                                                 frameCount: options.frames.count, total: options.maximumPackets,
                                                 packetsPerSecond: options.packetsPerSecond, durationSeconds: options.durationSeconds,
-                                                fd: fd, interface: options.interface)
+                                                fd: fd, interface: options.interface, openLoop: options.openLoop)
+        // Open loop skips refused positions of the cycle, so the denied count is exact only when every
+        // slot is denied (or none), which is how flood-goodput floods.
         return FloodReport(sent: outcome.sent, sentDenied: options.schedule.deniedPackets(amongFirst: outcome.sent),
                            elapsedSeconds: outcome.elapsedSeconds, busy: outcome.busy, firstError: outcome.firstError,
-                           sender: sender)
+                           sender: sender, refused: options.openLoop ? outcome.refused : nil)
     }
 }
 
@@ -171,18 +177,25 @@ public struct FloodReport: Codable, Sendable, Equatable {
     public var firstError: String?
     /// Which sender sent the flood (and, when AF_XDP could not be used, why); nil in older reports.
     public var sender: String?
+    /// Open loop only: frames the device refused and the flood let go (not in `sent`).
+    public var refused: UInt64?
 
-    public init(sent: UInt64, sentDenied: UInt64, elapsedSeconds: Double, busy: Int, firstError: String?, sender: String? = nil) {
+    public init(sent: UInt64, sentDenied: UInt64, elapsedSeconds: Double, busy: Int, firstError: String?, sender: String? = nil,
+                refused: UInt64? = nil) {
         self.sent = sent
         self.sentDenied = sentDenied
         self.elapsedSeconds = elapsedSeconds
         self.busy = busy
         self.firstError = firstError
         self.sender = sender
+        self.refused = refused
     }
 
+    /// Frames the flood put on the wire or tried to: what was offered to the path.
+    public var offered: UInt64 { sent + (refused ?? 0) }
+
     enum CodingKeys: String, CodingKey {
-        case sent, busy, sender
+        case sent, busy, sender, refused
         case sentDenied = "sent_denied"
         case elapsedSeconds = "elapsed_s"
         case firstError = "first_error"

@@ -20,7 +20,12 @@ final class XDPFrameSender {
         var busy: Int
         var firstError: String?
         var elapsedSeconds: Double
+        /// Frames the device refused.
+        var refused: UInt64 = 0
     }
+
+    /// Room for a few hundred thousand queued frames' skbs: more than any receive queue holds.
+    static let openLoopSendBuffer: Int32 = 32 << 20
 
     private let socket: OpaquePointer
     private let interface: String
@@ -43,8 +48,17 @@ final class XDPFrameSender {
 
     /// Sends until `total` frames went out, the deadline passed or the run was cancelled.
     /// `denied[i]` is 1 when frame i of the cycle comes from a denied source.
-    func send(total: UInt64, packetsPerSecond: Int, durationSeconds: Double, denied: [UInt8],
+    /// `openLoop`: pace on frames posted, so a refused frame is lost and not made up for.
+    func send(total: UInt64, packetsPerSecond: Int, durationSeconds: Double, denied: [UInt8], openLoop: Bool = false,
               deniedAmongFirst: (UInt64) -> UInt64) throws -> Outcome {
+        if openLoop {
+            // The default buffer holds the sender back once a few hundred skbs are queued at the
+            // receiver: that is closed loop again. Open loop gives it room, so a full receive queue
+            // refuses frames instead.
+            guard lab_xsk_set_send_buffer(socket, Self.openLoopSendBuffer) == 0 else {
+                throw SystemCallError("size the AF_XDP send buffer on \(interface)", errno: errno)
+            }
+        }
         let pacer = Pacer(packetsPerSecond: packetsPerSecond)
         let deadline = Deadline(secondsFromNow: durationSeconds)
         let start = MonotonicClock.nanoseconds()
@@ -53,8 +67,9 @@ final class XDPFrameSender {
         try denied.withUnsafeBufferPointer { marks in
             while !deadline.hasPassed && !Cancellation.shared.isCancelled {
                 let counts = lab_xsk_counts(socket)
-                // Posted and not refused: sent, or on the ring and about to be.
-                let going = counts.posted - counts.refused
+                // Posted and not refused: sent, or on the ring and about to be. Open loop counts the
+                // refused ones too: they were offered.
+                let going = openLoop ? counts.posted : counts.posted - counts.refused
                 guard going < total else { break }
                 let due = min(pacer.due(afterNanoseconds: MonotonicClock.nanoseconds() - start, sent: going), total - going)
                 guard due > 0 else {
@@ -78,7 +93,7 @@ final class XDPFrameSender {
         return Outcome(sent: counts.consumed - counts.refused,
                        sentDenied: deniedAmongFirst(counts.consumed) - counts.refused_denied,
                        busy: busy + Int(counts.refused), firstError: firstError,
-                       elapsedSeconds: Double(MonotonicClock.nanoseconds() - start) / 1e9)
+                       elapsedSeconds: Double(MonotonicClock.nanoseconds() - start) / 1e9, refused: counts.refused)
     }
 
     /// The stream positions after one kick, as `lab_xsk_account` keeps them (Swift's view, for tests).

@@ -82,5 +82,32 @@ extension KernelTests {
                 }
             }
         }
+
+        /// The flood is open loop: a slow filter does not slow it down. A linear iptables chain of
+        /// 5000 rules before the flood's rule drops a few tens of thousands of packets per second on
+        /// the receive CPU; the flood keeps offering its pace and what the full queue refuses is lost.
+        @Test("an open-loop flood keeps its pace past a slow filter and counts what the full queue refused",
+              .enabled(if: receiveCPU != nil, "needs a second CPU for the receive path"))
+        func openLoopPastASlowFilter() throws {
+            try withTestJournal("flood-goodput-open") { journal in
+                let scratch = try TestEnvironment.temporaryDirectory("flood-goodput-open")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let executor = CaseExecutor(topologySource: .preset(.pair), journal: journal, scratchRoot: scratch,
+                                            agentExecutable: TestEnvironment.benchlabBinary)
+                let chain = (0..<5000).map { index in
+                    Rule(action: .deny, source: IPv4Prefix(address: IPv4Address(IPv4Prefix("198.18.64.0/18")!.first.value + UInt32(index)), length: 32))
+                }
+                let policy = Policy(rules: chain + Self.policy.rules, defaultAction: .allow)
+                let spec = CaseSpec(backend: .iptablesLegacy, variant: Variant(point: [], workloads: [Workload(Self.workload(share: 0.5))],
+                                                                              policy: policy))
+                let outcome = try executor.execute(spec, backend: try BackendFactory.make(.iptablesLegacy), round: 0, probe: false)
+                let samples = outcome.samples.filter { $0.workload == "gp" }
+                let offered = try value(samples, "flood_pps_offered")
+                let dropped = try value(samples, "flood_pps_dropped")
+                let refused = try value(samples, "flood_pps_refused")
+                #expect(refused > 0, "offered \(offered), dropped \(dropped)")
+                #expect(offered > 2 * dropped, "offered \(offered), dropped \(dropped), refused \(refused)")
+            }
+        }
     }
 }
