@@ -107,6 +107,7 @@ public enum ScenarioSchema {
         case .bitsPerSecond, .packetsPerSecond: return .quantity(pattern: "^[0-9]+[kKmMgG]?$", example: "100k")
         case .share: return .share
         case .ipv4Prefix: return .text(pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+(/[0-9]+)?$")
+        case .boolean: return .boolean
         }
     }
 
@@ -120,6 +121,7 @@ public enum ScenarioSchema {
         case .packetsPerSecond: return "0 (as fast as possible) or packets per second such as 250k."
         case .share: return "A fraction from 0 to 1."
         case .ipv4Prefix: return "An IPv4 address or prefix such as 198.19.0.0/16."
+        case .boolean: return "true or false."
         }
     }
 }

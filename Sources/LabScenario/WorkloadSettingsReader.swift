@@ -74,6 +74,8 @@ struct WorkloadSettingsReader {
             guard let prefix = reader.prefix(node, name) else { return nil }
             entry.sites[field.key] = prefix.site
             return .prefix(prefix.prefix)
+        case .boolean:
+            return reader.boolean(node, name).map { WorkloadValue.boolean($0.value) }
         }
     }
 }

@@ -13,6 +13,8 @@ struct DropLadderSection {
 
     /// The receive CPU is the limit when it was busy at least this share of the window.
     static let saturated = 0.9
+    /// A rung that took this share of an open-loop flood was limited by the generator.
+    static let generatorBound = 0.95
 
     var text: String {
         let workloads = run.workloads.filter(isLadder)
@@ -107,6 +109,7 @@ struct DropLadderSection {
     private func generatorReadings(_ rungs: [Rung], stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
         let sent = rungs.compactMap { rung in stats(rung.item, "pps_sent").map { (rung.item.backend, $0.median) } }
         guard let fastest = sent.max(by: { $0.1 < $1.1 }) else { return [] }
+        if let open = openLoopReading(rungs, stats: stats) { return [open] + applicationReading(rungs, stats: stats) }
         let spare = rungs.filter { stats($0.item, "rx_busy_ratio").map { $0.median < Self.saturated } ?? false }.map(\.item.backend)
         var lines: [String] = []
         if spare.isEmpty {
@@ -120,11 +123,35 @@ struct DropLadderSection {
                          + "\(Self.percent(Self.saturated))): the flood sent at most \(Self.whole(ceiling)) packets/s there, so compare these "
                          + "rungs by CPU per packet, not by dropped/s. Elsewhere dropped/s is what one CPU drops at that point.")
         }
-        if let application = rungs.first(where: { $0.item.family == .baseline }), let rate = stats(application.item, "pps") {
-            lines.append("`none`'s \(Self.whole(rate.median)) packets/s is what the application rung takes (the whole stack, "
-                         + "conntrack where it runs, and a socket read), not the generator's ceiling.")
-        }
-        return lines
+        return lines + applicationReading(rungs, stats: stats)
+    }
+
+    private func applicationReading(_ rungs: [Rung], stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
+        guard let application = rungs.first(where: { $0.item.family == .baseline }), let rate = stats(application.item, "pps") else { return [] }
+        return ["`none`'s \(Self.whole(rate.median)) packets/s is what the application rung takes (the whole stack, "
+                + "conntrack where it runs, and a socket read), not the generator's ceiling."]
+    }
+
+    /// An open-loop flood (`open_loop: true`) keeps its pace whatever the rung takes: what it offered
+    /// is the generator's ceiling, and a rung that dropped nearly all of it was held back by the
+    /// generator rather than by its own cost.
+    private func openLoopReading(_ rungs: [Rung], stats: (CaseAnalysis, String) -> MetricStatistics?) -> String? {
+        let offered = rungs.compactMap { rung in stats(rung.item, "pps_offered").map { (rung.item, $0.median) } }
+        guard !offered.isEmpty else { return nil }
+        let ceiling = offered.first { $0.0.family == .baseline } ?? offered.max { $0.1 < $1.1 }!
+        let low = offered.map(\.1).min()!, high = offered.map(\.1).max()!
+        let held = offered.filter { item, rate in
+            let took = item.family == .baseline ? stats(item, "pps") : stats(item, "pps_dropped")
+            return took.map { $0.median >= Self.generatorBound * rate } ?? false
+        }.map { inlineCode($0.0.backend) }
+        var text = "The flood ran open loop and offered \(Self.whole(ceiling.1)) packets/s (`\(ceiling.0.backend)`; "
+            + "\(Self.whole(low))–\(Self.whole(high)) across rungs): the generator's ceiling in this run. Each rung dropped what its "
+            + "receive CPU took of that; the full receive queue refused the rest at the sender, as a NIC's ring would."
+        text += held.isEmpty
+            ? " No rung kept up with the whole flood, so each dropped/s is that rung's capacity on one CPU."
+            : " \(EnglishList.join(held)) took \(Self.percent(Self.generatorBound)) or more of what was offered: the generator, "
+                + "not the rung, set their dropped/s, so compare them by CPU per packet."
+        return text
     }
 
     /// "" when the measured order agrees at both ends, else what differs.

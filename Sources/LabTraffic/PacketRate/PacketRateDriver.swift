@@ -64,6 +64,6 @@ enum PacketRateDriver {
 
     static func shape(_ spec: PacketRateWorkload, sources: PacketRateSources, cpu: Int?) -> FloodAgents.Shape {
         FloodAgents.Shape(sources: sources, deniedShare: spec.deniedShare, payloadBytes: spec.payloadBytes,
-                          rate: spec.packetsPerSecond, durationSeconds: spec.durationSeconds, cpu: cpu)
+                          rate: spec.packetsPerSecond, durationSeconds: spec.durationSeconds, cpu: cpu, openLoop: spec.openLoop)
     }
 }

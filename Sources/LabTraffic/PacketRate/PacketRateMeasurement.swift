@@ -14,6 +14,8 @@ import LabSystem
 /// - `loss_ratio`: packets the filter should have delivered that the sink did not read, over those it
 ///   should have delivered — the packets from allowed sources, or all of them when the filter
 ///   enforces nothing (`none`). Intended drops are not loss.
+/// - `pps_offered`, `pps_refused` (open loop only): what the flood offered — sent, or refused at the
+///   sender by a full receive queue and let go — and the refused part, per second.
 /// - `sink_drops`: datagrams the sink's socket dropped for want of buffer (a sink bottleneck, not
 ///   the filter's doing).
 public struct PacketRateMeasurement: Sendable, Equatable {
@@ -33,11 +35,16 @@ public struct PacketRateMeasurement: Sendable, Equatable {
                                               summary: "packets dropped per second at the filter")
     public static let ppsHandled = MetricInfo(name: "pps_handled", unit: "packets/s", direction: .higherIsBetter,
                                               summary: "packets per second the filter delivered or dropped (pps + pps_dropped)")
+    public static let ppsOffered = MetricInfo(name: "pps_offered", unit: "packets/s", direction: .neutral,
+                                              summary: "packets per second the open-loop flood offered (sent or refused at the sender)")
+    public static let ppsRefused = MetricInfo(name: "pps_refused", unit: "packets/s", direction: .neutral,
+                                              summary: "packets per second a full receive queue refused at the open-loop flood's sender")
     public static let sinkDrops = MetricInfo(
         name: "sink_drops", unit: "packets", direction: .neutral,
         summary: "datagrams the packet-rate sink's socket dropped for want of buffer (sink, not filter)")
     /// Everything `samples` can produce, in report order.
-    public static let metrics = [PacketMetrics.pps, PacketMetrics.ppsSent, ppsDropped, ppsHandled, PacketMetrics.lossRatio, sinkDrops]
+    public static let metrics = [PacketMetrics.pps, PacketMetrics.ppsSent, ppsOffered, ppsRefused, ppsDropped, ppsHandled,
+                                 PacketMetrics.lossRatio, sinkDrops]
 
     /// Packets that should have reached the sink.
     public var expectedDelivered: UInt64 { enforces ? flood.sent - flood.sentDenied : flood.sent }
@@ -51,6 +58,10 @@ public struct PacketRateMeasurement: Sendable, Equatable {
             Sample(workload: workload, metric: PacketMetrics.ppsSent, value: Double(flood.sent) / seconds),
             Sample(workload: workload, metric: PacketMetrics.pps, value: Double(sink.received) / seconds),
         ]
+        if let refused = flood.refused {
+            samples.append(Sample(workload: workload, metric: Self.ppsOffered, value: Double(flood.offered) / seconds))
+            samples.append(Sample(workload: workload, metric: Self.ppsRefused, value: Double(refused) / seconds))
+        }
         if let filterDropped {
             samples.append(Sample(workload: workload, metric: Self.ppsDropped, value: Double(filterDropped) / seconds))
             samples.append(Sample(workload: workload, metric: Self.ppsHandled, value: Double(sink.received + filterDropped) / seconds))

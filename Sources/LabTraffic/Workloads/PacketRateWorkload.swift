@@ -23,9 +23,14 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
     /// The CPU the filter point's receive path and the sink are steered to (nil: no steering — the
     /// receive path runs on the flood's CPU, as veth does, and the sink anywhere but there).
     public var receiveCPU: Int?
+    /// Open loop: a frame the full receive queue refuses is lost, as behind a NIC's ring, and the
+    /// flood keeps its pace (`pps_offered`, `pps_refused`). Closed loop (the default): it is sent again,
+    /// so the flood is sent what the path accepts.
+    public var openLoop: Bool
 
     public init(name: String = "udp-packet-rate", payloadBytes: Int = minimumFramePayload, durationSeconds: Double = 5,
-                packetsPerSecond: Int = 0, deniedShare: Double = 0, deniedFrom: IPv4Prefix? = nil, receiveCPU: Int? = nil) {
+                packetsPerSecond: Int = 0, deniedShare: Double = 0, deniedFrom: IPv4Prefix? = nil, receiveCPU: Int? = nil,
+                openLoop: Bool = false) {
         self.name = name
         self.payloadBytes = payloadBytes
         self.durationSeconds = durationSeconds
@@ -33,6 +38,7 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
         self.deniedShare = deniedShare
         self.deniedFrom = deniedFrom
         self.receiveCPU = receiveCPU
+        self.openLoop = openLoop
     }
 
     public static let kind = "packet-rate"
@@ -43,6 +49,7 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
         WorkloadField("denied_share", .share, .defaulted(.number(0))),
         WorkloadField("denied_from", .ipv4Prefix, .optional),
         WorkloadField("receive_cpu", .integer(ReceiveCPUField.range), .optional),
+        WorkloadField("open_loop", .boolean, .defaulted(.boolean(false))),
     ]
     public static let metrics = PacketRateMeasurement.metrics + ReceiveCPUCost.metrics
 
@@ -59,7 +66,8 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
         self.init(name: Self.defaultName(values), payloadBytes: values.integer("size") ?? Self.minimumFramePayload,
                   durationSeconds: Double(values.integer("duration") ?? 5_000) / 1000,
                   packetsPerSecond: values.integer("rate") ?? 0, deniedShare: values.number("denied_share") ?? 0,
-                  deniedFrom: values.prefix("denied_from"), receiveCPU: values.integer("receive_cpu"))
+                  deniedFrom: values.prefix("denied_from"), receiveCPU: values.integer("receive_cpu"),
+                  openLoop: values.boolean("open_loop") ?? false)
     }
 
     public var settings: String {
@@ -68,6 +76,7 @@ public struct PacketRateWorkload: WorkloadDefinition, Equatable {
         var line = "size=\(payloadBytes)B rate=\(rate) denied_share=\(share) duration=\(formatSeconds(durationSeconds))"
         if let deniedFrom { line += " denied_from=\(deniedFrom)" }
         if let receiveCPU { line += " flood_cpu=\(PacketRateDriver.floodCPU) receive_cpu=\(receiveCPU)" }
+        if openLoop { line += " open_loop=true" }
         return line
     }
 

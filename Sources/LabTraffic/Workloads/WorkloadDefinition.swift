@@ -93,6 +93,8 @@ public struct WorkloadField: Sendable, Equatable {
         case share
         /// An IPv4 address or prefix such as 198.19.0.0/16 (host bits zero).
         case ipv4Prefix
+        /// true or false.
+        case boolean
     }
 
     public enum Presence: Sendable, Equatable {
@@ -123,6 +125,7 @@ public enum WorkloadValue: Sendable, Equatable {
     case number(Double)
     case transport(TransportProtocol)
     case prefix(IPv4Prefix)
+    case boolean(Bool)
 }
 
 /// The values of one workload entry, keyed by field key, with the text each was written as (for
@@ -160,6 +163,11 @@ public struct WorkloadValues: Sendable, Equatable {
 
     public func prefix(_ key: String) -> IPv4Prefix? {
         guard case .prefix(let value) = values[key] else { return nil }
+        return value
+    }
+
+    public func boolean(_ key: String) -> Bool? {
+        guard case .boolean(let value) = values[key] else { return nil }
         return value
     }
 

@@ -65,3 +65,21 @@ struct DropLadderSectionTests {
         #expect(DropLadderSection(run: ConntrackSectionTests.run()).text.isEmpty)
     }
 }
+
+extension DropLadderSectionTests {
+    @Test("an open-loop flood: what it offered is the ceiling, and rungs that took nearly all of it were held back by the generator")
+    func openLoopReading() {
+        var builder = RunBuilder(scenario: "drop-ladder")
+        builder.add("none", workload: Self.workload, ["pps_offered": [1_000_000], "pps_sent": [200_000], "pps": [200_000], "rx_cpu_ns_per_pkt": [5000]])
+        builder.add("xdp", workload: Self.workload, ["pps_offered": [1_100_000], "pps_sent": [1_080_000], "pps_dropped": [1_080_000],
+                                                      "rx_cpu_ns_per_pkt": [600]])
+        builder.add("tc", workload: Self.workload, ["pps_offered": [900_000], "pps_sent": [500_000], "pps_dropped": [500_000],
+                                                     "rx_cpu_ns_per_pkt": [1900]])
+        var record = builder.record()
+        record.scenario.workloads = [WorkloadRecord(name: Self.workload, kind: "packet-rate", settings: "denied_share=1 open_loop=true")]
+        let text = DropLadderSection(run: RunAnalysis(record: record)).text
+        #expect(text.contains("The flood ran open loop and offered 1000000 packets/s (`none`; 900000–1100000 across rungs)"))
+        #expect(text.contains("`xdp` took 95% or more of what was offered"))
+        #expect(!text.contains("The generator was never the limit"))
+    }
+}

@@ -82,6 +82,15 @@ extension ScenarioTests {
             ])
         }
 
+        @Test func openLoopIsReadAndChecked() throws {
+            let read = try firstVariantWorkloads("workloads: [{type: packet-rate, open_loop: true}]\n")
+            #expect(read.first?.as(PacketRateWorkload.self)?.openLoop == true)
+            #expect(try firstVariantWorkloads("workloads: [{type: packet-rate}]\n").first?.as(PacketRateWorkload.self)?.openLoop == false)
+            #expect(diagnostics(of: scenarioText("workloads: [{type: packet-rate, open_loop: yes}]\n")) == [
+                "test.yaml:4:44: 'open_loop' must be true or false, got \"yes\"",
+            ])
+        }
+
         @Test func aNegativeShareIsNotANumberInRange() {
             #expect(diagnostics(of: scenarioText("workloads: [{type: packet-rate, denied_share: -0.1}]\n")) == [
                 "test.yaml:4:47: 'denied_share' must be a number between 0 and 1 such as 0.25, got -0.1",

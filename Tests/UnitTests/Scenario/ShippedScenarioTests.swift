@@ -63,7 +63,7 @@ extension ScenarioTests {
                 #expect(variant.policy.rules.last == Rule(action: .deny, source: flood))
                 #expect(variant.policy.rules.dropLast().allSatisfy { rule in rule.source.map { !flood.contains($0) && !$0.contains(flood) } ?? false })
                 let workload = try #require(variant.workloads.first?.as(PacketRateWorkload.self))
-                #expect(workload.deniedShare == 1 && workload.deniedFrom == flood && workload.receiveCPU == 1)
+                #expect(workload.deniedShare == 1 && workload.deniedFrom == flood && workload.receiveCPU == 1 && workload.openLoop)
             }
             #expect(scenario.variants.map { $0.policy.rules.count } == [2, 10001])
         }

@@ -233,6 +233,21 @@ struct PacketRateTests {
         #expect(value(baseline, "sink_drops") == nil)
     }
 
+    @Test("open loop: what was offered and what the full queue refused, per second; closed loop has neither")
+    func openLoopSamples() throws {
+        let flood = FloodReport(sent: 600_000, sentDenied: 600_000, elapsedSeconds: 2, busy: 0, firstError: nil, refused: 1_400_000)
+        #expect(flood.offered == 2_000_000)
+        let samples = try PacketRateMeasurement(flood: flood, sink: SinkReport(received: 0, socketDrops: 0), filterDropped: 600_000,
+                                                enforces: true).samples(workload: "w")
+        #expect(value(samples, "pps_offered") == 1_000_000)
+        #expect(value(samples, "pps_refused") == 700_000)
+        #expect(value(samples, "pps_sent") == 300_000)
+        let closed = FloodReport(sent: 600_000, sentDenied: 600_000, elapsedSeconds: 2, busy: 0, firstError: nil)
+        let closedSamples = try PacketRateMeasurement(flood: closed, sink: SinkReport(received: 0, socketDrops: 0), filterDropped: 600_000,
+                                                      enforces: true).samples(workload: "w")
+        #expect(value(closedSamples, "pps_offered") == nil && value(closedSamples, "pps_refused") == nil)
+    }
+
     @Test("all packets denied and enforced: no loss ratio; no filter counter: no drop rate")
     func degenerateSamples() throws {
         let flood = FloodReport(sent: 100, sentDenied: 100, elapsedSeconds: 1, busy: 0, firstError: nil)

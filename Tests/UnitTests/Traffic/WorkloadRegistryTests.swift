@@ -25,6 +25,7 @@ struct WorkloadRegistryTests {
             return range.contains(v)
         case (.bitsPerSecond, .integer(let v)), (.packetsPerSecond, .integer(let v)): return v >= 0
         case (.share, .number(let v)): return (0...1).contains(v)
+        case (.boolean, .boolean): return true
         default: return false
         }
     }
