@@ -11,13 +11,23 @@ struct FloodGoodputSection {
         let workloads = run.workloads.filter { run.workloadRecord($0)?.kind == Self.kind }
         guard !workloads.isEmpty, let axis = SweepAxis(analysis: run) else { return "" }
         var out = "## Good traffic under a flood\n\n"
-        out += "Request/response transactions from allowed sources while a flood from denied sources runs at a share of the "
-            + "generator's ceiling (swept as `\(axis.name)`). The flood's receive processing and the good traffic share one "
-            + "receive CPU, as they would behind a NIC's RSS (see the workload's settings). *Half-rate flood* is the flood rate at "
+        out += "Request/response transactions (UDP, one in flight) from an allowed source while a flood from denied sources "
+            + "runs at the swept level (`\(axis.name)`: packets per second, or a share of the generator's ceiling). The flood's "
+            + "receive processing and the good traffic share one receive CPU, as they would behind a NIC's RSS (see the "
+            + "workload's settings). The flood is open loop: what the full receive queue refuses is lost, as at a NIC's ring, "
+            + "and a good request lost there costs its client a 200 ms timeout. *Half-rate flood* is the offered flood rate at "
             + "which transactions per second fell to half of the no-flood rate, interpolated between the two steps around it; "
             + "the higher, the better the backend shields good traffic.\n\n"
         for workload in workloads {
-            if let settings = run.workloadRecord(workload)?.settings { out += "`\(workload)`: \(settings)\n\n" }
+            if let settings = run.workloadRecord(workload)?.settings {
+                // The flood level differs per variant; the record holds the first variant's.
+                let shared = settings.split(separator: " ").filter { !$0.hasPrefix("flood_share=") && !$0.hasPrefix("flood_rate=") }
+                out += "`\(workload)`: \(shared.joined(separator: " "))\n\n"
+            }
+            if let ceiling = ceiling(workload) {
+                out += "The generator's ceiling in this run (an unpaced flood to a MAC no interface claims, measured in `none`'s "
+                    + "cases): \(NumberText.count(ceiling.rounded())) packets/s.\n\n"
+            }
             var table = MarkdownTable(headers: ["backend", "tps, no flood", "tps, strongest flood", "half-rate flood (pps)",
                                                 "half-rate flood (\(axis.name))", "p99 µs, strongest flood"],
                                       alignments: [.left, .right, .right, .right, .right, .right])
@@ -67,6 +77,13 @@ struct FloodGoodputSection {
             return [backend, first.share == 0 ? NumberText.count(first.tps.rounded()) : "—", strongest, half.0, half.1,
                     last.p99.map(NumberText.value) ?? "—"]
         }
+    }
+
+    /// `none`'s median generator ceiling over its cases with a flood.
+    private func ceiling(_ workload: String) -> Double? {
+        let values = run.cases.filter { $0.family == .baseline }
+            .compactMap { $0.metrics[MetricID(workload: workload, metric: "generator_ceiling_pps")]?.median }.sorted()
+        return values.isEmpty ? nil : values[values.count / 2]
     }
 
     func curves(_ workload: String, axis: SweepAxis) -> [Curve] {

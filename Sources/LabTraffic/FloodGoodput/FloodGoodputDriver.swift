@@ -49,10 +49,12 @@ enum FloodGoodputDriver {
 
         return try WorkloadRunner.withEchoServer(.udp, port: echoPort, lifetime: spec.maximumSeconds + 30, name: spec.name,
                                                  cpu: receiveCPU, context) {
-            let ceiling = spec.floodShare == 0 ? nil
+            let floods = spec.floodRate.map { $0 > 0 } ?? (spec.floodShare > 0)
+            let ceiling = !floods ? nil
                 : try FloodAgents.run(ceilingFlood(flood(rate: 0, seconds: ceilingSeconds)), name: "\(spec.name) (ceiling)", context)
             let ceilingPPS = try ceiling.map { try FloodGoodputMeasurement.rate($0, "ceiling flood", spec.name) } ?? 0
-            let pace = FloodPace(share: spec.floodShare, ceilingPacketsPerSecond: ceilingPPS)
+            let pace = spec.floodRate.map { FloodPace(packetsPerSecond: $0) }
+                ?? FloodPace(share: spec.floodShare, ceilingPacketsPerSecond: ceilingPPS)
             // Open loop, as an attacker floods: a frame the full receive queue refuses is lost, not sent
             // again, so the flood keeps its pace and the good traffic meets a queue that drops as a
             // NIC's ring does, instead of one a retrying sender keeps full.

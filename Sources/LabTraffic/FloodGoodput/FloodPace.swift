@@ -21,6 +21,12 @@ public enum FloodPace: Sendable, Equatable {
         }
     }
 
+    /// A fixed rate: 0 is no flood.
+    public init(packetsPerSecond rate: Int) {
+        precondition(rate >= 0, "flood_rate is checked to be 0 or more")
+        self = rate == 0 ? .none : .paced(rate)
+    }
+
     /// The flood agent's `rate` (0 = unpaced); nil when there is no flood.
     public var agentRate: Int? {
         switch self {

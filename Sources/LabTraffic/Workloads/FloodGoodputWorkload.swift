@@ -7,8 +7,13 @@ import LabResults
 public struct FloodGoodputWorkload: WorkloadDefinition, Equatable {
     public var name: String
     /// The flood's rate as a share (0…1) of the generator's ceiling measured in the same run:
-    /// 0 = no flood, 1 = unpaced.
+    /// 0 = no flood, 1 = unpaced. Ignored when `floodRate` is set.
     public var floodShare: Double
+    /// The flood's rate in packets per second (0 = no flood): the same offered flood for every
+    /// backend. The ceiling a share is taken of depends on the receiving device's mode (with XDP
+    /// attached veth hands packets to a NAPI ring, a cheaper send than the backlog), so a share is a
+    /// different rate per backend; an absolute rate is not.
+    public var floodRate: Int?
     public var durationSeconds: Double
     /// The flood's UDP payload bytes.
     public var payloadBytes: Int
@@ -21,9 +26,10 @@ public struct FloodGoodputWorkload: WorkloadDefinition, Equatable {
 
     public init(name: String = "flood-goodput", floodShare: Double, durationSeconds: Double = 2,
                 payloadBytes: Int = PacketRateWorkload.minimumFramePayload, rrPayloadBytes: Int = 64,
-                deniedFrom: IPv4Prefix? = nil, receiveCPU: Int? = nil) {
+                deniedFrom: IPv4Prefix? = nil, receiveCPU: Int? = nil, floodRate: Int? = nil) {
         self.name = name
         self.floodShare = floodShare
+        self.floodRate = floodRate
         self.durationSeconds = durationSeconds
         self.payloadBytes = payloadBytes
         self.rrPayloadBytes = rrPayloadBytes
@@ -33,7 +39,8 @@ public struct FloodGoodputWorkload: WorkloadDefinition, Equatable {
 
     public static let kind = "flood-goodput"
     public static let fields = [
-        WorkloadField("flood_share", .share, .required),
+        WorkloadField("flood_share", .share, .optional),
+        WorkloadField("flood_rate", .packetsPerSecond, .optional),
         WorkloadField("duration", .milliseconds(WorkloadLimits.durations, wholeSeconds: false), .defaulted(.integer(2_000))),
         WorkloadField("size", .bytes(1...PacketRateWorkload.largestPayload), .defaulted(.integer(PacketRateWorkload.minimumFramePayload))),
         // One datagram per request: a fragmented one would test reassembly, not the filter.
@@ -46,7 +53,16 @@ public struct FloodGoodputWorkload: WorkloadDefinition, Equatable {
     public static let primaryMetrics = [FloodGoodputMeasurement.tps]
 
     public static func conflicts(in values: WorkloadValues) -> [WorkloadFieldIssue] {
-        ReceiveCPUField.conflicts(in: values)
+        var issues = ReceiveCPUField.conflicts(in: values)
+        switch (values.written.contains("flood_share"), values.written.contains("flood_rate")) {
+        case (true, true):
+            issues.append(WorkloadFieldIssue(key: "flood_rate", at: .key, "give flood_share or flood_rate, not both"))
+        case (false, false):
+            issues.append(WorkloadFieldIssue(key: "flood_share", at: .key,
+                                             "flood-goodput needs flood_share (a share of the generator's ceiling) or flood_rate (packets/s)"))
+        default: break
+        }
+        return issues
     }
 
     public static func defaultName(_ values: WorkloadValues) -> String { kind }
@@ -56,7 +72,7 @@ public struct FloodGoodputWorkload: WorkloadDefinition, Equatable {
                   durationSeconds: Double(values.integer("duration") ?? 2_000) / 1000,
                   payloadBytes: values.integer("size") ?? PacketRateWorkload.minimumFramePayload,
                   rrPayloadBytes: values.integer("payload") ?? 64, deniedFrom: values.prefix("denied_from"),
-                  receiveCPU: values.integer("receive_cpu"))
+                  receiveCPU: values.integer("receive_cpu"), floodRate: values.integer("flood_rate"))
     }
 
     /// One transaction is in flight at a time and none takes less than a microsecond: the count bound
@@ -65,7 +81,8 @@ public struct FloodGoodputWorkload: WorkloadDefinition, Equatable {
 
     public var settings: String {
         let share = floodShare == floodShare.rounded() ? "\(Int(floodShare))" : "\(floodShare)"
-        var line = "flood_share=\(share) size=\(payloadBytes)B payload=\(rrPayloadBytes)B duration=\(formatSeconds(durationSeconds))"
+        let level = floodRate.map { "flood_rate=\($0)pps" } ?? "flood_share=\(share)"
+        var line = "\(level) size=\(payloadBytes)B payload=\(rrPayloadBytes)B duration=\(formatSeconds(durationSeconds))"
         if let deniedFrom { line += " denied_from=\(deniedFrom)" }
         let flood = PacketRateDriver.floodCPU
         if let receiveCPU {

@@ -14,6 +14,7 @@ struct FloodGoodputSectionTests {
             for (share, tps) in zip(shares, curves[backend]!) {
                 builder.add(backend, point: [("flood", share)], workload: workload, [
                     "tps": [tps], "flood_pps_offered": [Double(share)! * 300_000], "rr_p99_us": [100 + Double(share)! * 1000],
+                    "generator_ceiling_pps": [backend == "none" ? 1_000_000 + Double(share)! * 1000 : 2_000_000],
                 ])
             }
         }
@@ -31,6 +32,11 @@ struct FloodGoodputSectionTests {
         // 8000 → 4000 across 0.25 → 0.5: half (5000) at t = 0.75, share 0.4375, 131250 pps.
         #expect(text.contains("| iptables-legacy | 10000 | 500 (0.0500×) | 131250 | 0.438 | 1100 |"))
         #expect(text.contains("| xdp | 10000 | 9600 (0.96×) | > 300000 | > 1.00 | 1100 |"))
+        // The flood level is per variant, so the shared settings leave it out; the ceiling is none's.
+        #expect(text.contains("`goodput`: receive_cpu=1\n"))
+        #expect(!text.contains("The generator's ceiling"))
+        let withNone = FloodGoodputSection(run: Self.run(["none": [10_000, 9_000, 8_000, 7_000, 6_000], "xdp": [10_000, 9_900, 9_800, 9_700, 9_600]])).text
+        #expect(withNone.contains("measured in `none`'s cases): 1000500 packets/s."))
     }
 
     @Test("a curve that falls below half at the first flood step interpolates from zero")

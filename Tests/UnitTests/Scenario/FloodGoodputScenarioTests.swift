@@ -28,6 +28,16 @@ extension ScenarioTests {
                     + "cpus: flood+rr-client=cpu0 receive-path+sink+rr-server=cpu1")
         }
 
+        @Test func anAbsoluteRateInsteadOfAShare() throws {
+            let read = try firstVariantWorkloads("workloads: [{type: flood-goodput, flood_rate: 30k, receive_cpu: 1}]\n")
+            let workload = try #require(read.first?.as(FloodGoodputWorkload.self))
+            #expect(workload.floodRate == 30_000)
+            #expect(workload.settings.hasPrefix("flood_rate=30000pps size=18B"))
+            #expect(diagnostics(of: scenarioText("workloads: [{type: flood-goodput, flood_share: 0.5, flood_rate: 1000}]\n")) == [
+                "test.yaml:4:53: give flood_share or flood_rate, not both",
+            ])
+        }
+
         @Test func theShareCanBeSwept() throws {
             let scenario = try ScenarioParser.parse(text: scenarioText("""
                 parameters:
@@ -53,7 +63,7 @@ extension ScenarioTests {
                   - {type: flood-goodput, name: c, flood_share: half, denied_from: 198.19.255.1/24}
                   - {type: flood-goodput, name: d, flood_share: 0, rate: 5}
                 """)) == [
-                "test.yaml:5:5: missing required key 'flood_share' in workload",
+                "test.yaml:5:5: flood-goodput needs flood_share (a share of the generator's ceiling) or flood_rate (packets/s)",
                 "test.yaml:6:15: 'duration' must be between 100ms and 600s, got 50ms",
                 "test.yaml:9:18: 'flood_share' must be between 0 and 1, got 1.5",
                 "test.yaml:10:11: 'size' must be between 1 and 1472 bytes, got 1473",

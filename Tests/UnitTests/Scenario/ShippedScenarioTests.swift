@@ -68,6 +68,20 @@ extension ScenarioTests {
             #expect(scenario.variants.map { $0.policy.rules.count } == [2, 10001])
         }
 
+        @Test func floodGoodputOffersEveryBackendTheSameFlood() throws {
+            let scenario = try load("flood-goodput")
+            #expect(scenario.topology == .preset(.pair))
+            #expect(scenario.backends == [.none, .iptablesLegacy, .iptablesIpset, .nftables, .nftablesIngress, .tc, .xdp])
+            let rates = scenario.variants.compactMap { $0.workloads.first?.as(FloodGoodputWorkload.self) }.map(\.floodRate)
+            #expect(rates == [0, 10_000, 30_000, 100_000, 300_000, 1_000_000])
+            let flood = try #require(IPv4Prefix("198.19.255.0/24"))
+            for variant in scenario.variants {
+                #expect(variant.policy.rules.count == 10_001 && variant.policy.rules.last == Rule(action: .deny, source: flood))
+                let workload = try #require(variant.workloads.first?.as(FloodGoodputWorkload.self))
+                #expect(workload.deniedFrom == flood && workload.receiveCPU == 1)
+            }
+        }
+
         /// Traffic time alone (every case, every round) must leave most of the budget for topology setup,
         /// tool start-up and teardown: quick has 2 minutes, ci-smoke 30 seconds.
         @Test(arguments: [("quick", 60.0), ("ci-smoke", 10.0)])

@@ -19,6 +19,9 @@ struct FloodGoodputTests {
         #expect(FloodPace(share: 0.75, ceilingPacketsPerSecond: 200_000).agentRate == 150_000)
         // A share of a tiny ceiling still sends: a rate of 0 would mean unpaced.
         #expect(FloodPace(share: 0.01, ceilingPacketsPerSecond: 10) == .paced(1))
+        // An absolute rate is the same for every backend; 0 is no flood.
+        #expect(FloodPace(packetsPerSecond: 0) == .none)
+        #expect(FloodPace(packetsPerSecond: 30_000) == .paced(30_000))
     }
 
     static func transactions(completed: Int, failed: Int = 0, elapsed: Double = 2) -> AgentReport {
