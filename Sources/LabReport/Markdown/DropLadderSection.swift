@@ -128,8 +128,14 @@ struct DropLadderSection {
 
     private func applicationReading(_ rungs: [Rung], stats: (CaseAnalysis, String) -> MetricStatistics?) -> [String] {
         guard let application = rungs.first(where: { $0.item.family == .baseline }), let rate = stats(application.item, "pps") else { return [] }
-        return ["`none`'s \(Self.whole(rate.median)) packets/s is what the application rung takes (the whole stack, "
-                + "conntrack where it runs, and a socket read), not the generator's ceiling."]
+        var line = "`none`'s \(Self.whole(rate.median)) packets/s is what the application rung takes (the whole stack, "
+            + "conntrack where it runs, and a socket read), not the generator's ceiling."
+        if let sent = stats(application.item, "pps_sent"), sent.median > 1.5 * rate.median {
+            line += " The receive CPU carried \(Self.whole(sent.median)) packets/s up to the socket, which dropped all but those "
+                + "for want of buffer: the application, sharing the CPU with the stack, falls behind first (receive livelock), "
+                + "so its CPU per packet counts every packet that reached the socket."
+        }
+        return [line]
     }
 
     /// An open-loop flood (`open_loop: true`) keeps its pace whatever the rung takes: what it offered

@@ -92,7 +92,7 @@ enum FloodGoodputDriver {
                 throw LabFailure("\(spec.name): no transaction completed without a flood (\(transactions.firstError ?? "\(transactions.failed) timed out"))")
             }
             let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
-            let handled = sinkReport.received + (dropped ?? 0) + UInt64(transactions.completed)
+            let handled = sinkReport.received + (sinkReport.socketDrops ?? 0) + (dropped ?? 0) + UInt64(transactions.completed)
             return try FloodGoodputMeasurement(transactions: transactions, flood: floodReport, ceiling: ceiling, filterDropped: dropped)
                 .samples(workload: spec.name)
                 + ReceiveCPUWatch.samples(usage, of: watch, handledPackets: handled, workload: spec.name)

@@ -48,7 +48,8 @@ enum PacketRateDriver {
         let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
         return try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
             .samples(workload: spec.name)
-            + ReceiveCPUWatch.samples(receiveUsage, of: watch, handledPackets: sinkReport.received + (dropped ?? 0), workload: spec.name)
+            + ReceiveCPUWatch.samples(receiveUsage, of: watch, handledPackets: sinkReport.received + (sinkReport.socketDrops ?? 0) + (dropped ?? 0),
+                                           workload: spec.name)
     }
 
     /// Steers the filter point's receive path to `cpu` when one is asked for and the machine has it;

@@ -7,7 +7,10 @@ import LabResults
 /// figure to compare where the generator, not the receive side, sets the rate.
 ///
 /// - `rx_cpu_ns_per_pkt`: the receive CPU's busy ns (softirq + system + user, the sink included:
-///   it is the application the packets reach) per packet delivered or dropped by the filter.
+///   it is the application the packets reach) per packet it carried to its end: delivered to the
+///   sink, dropped by the filter, or dropped at the sink's full socket. The last are whole trips
+///   through the stack too: under an open-loop flood the socket drops most of what `none` receives
+///   (over 900k/s of 1M/s here), and leaving them out would charge the 80k read for all of them.
 /// - `rx_softirq_share`: softirq / busy on the receive CPU (threaded NAPI counts as system).
 /// - `rx_busy_ratio`: the receive CPU's busy share of the window: ≈1 means the receive side was the
 ///   limit, well below 1 means the generator was.
@@ -22,7 +25,7 @@ public struct ReceiveCPUCost: Sendable, Equatable {
     }
 
     public static let nsPerPacket = MetricInfo(name: "rx_cpu_ns_per_pkt", unit: "ns", direction: .lowerIsBetter,
-                                               summary: "receive CPU's busy time per packet the filter point delivered or dropped")
+                                               summary: "receive CPU's busy time per packet delivered, dropped by the filter or dropped at the sink's socket")
     public static let softirqShare = MetricInfo(name: "rx_softirq_share", unit: "ratio", direction: .neutral,
                                                 summary: "softirq share of the receive CPU's busy time")
     public static let busyRatio = MetricInfo(name: "rx_busy_ratio", unit: "ratio", direction: .neutral,

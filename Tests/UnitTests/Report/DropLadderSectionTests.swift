@@ -49,6 +49,7 @@ struct DropLadderSectionTests {
         let text = DropLadderSection(run: Self.run()).text
         #expect(text.contains("The generator was the limit for `xdp` (receive CPU busy below 90%): the flood sent at most 400000 packets/s there"))
         #expect(text.contains("`none`'s 120000 packets/s is what the application rung takes"))
+        #expect(text.contains("The receive CPU carried 300000 packets/s up to the socket, which dropped all but those"))
         let saturated = DropLadderSection(run: Self.run(xdpBusy: 0.97)).text
         #expect(saturated.contains("The generator was never the limit: every rung kept its receive CPU busy 90% or more"))
         #expect(saturated.contains("The flood reached 400000 packets/s (`xdp`), a lower bound of the generator's ceiling."))
