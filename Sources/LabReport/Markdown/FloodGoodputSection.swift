@@ -28,11 +28,17 @@ struct FloodGoodputSection {
                 out += "The generator's ceiling in this run (an unpaced flood to a MAC no interface claims, measured in `none`'s "
                     + "cases): \(NumberText.count(ceiling.rounded())) packets/s.\n\n"
             }
-            var table = MarkdownTable(headers: ["backend", "tps, no flood", "tps, strongest flood", "half-rate flood (pps)",
-                                                "half-rate flood (\(axis.name))", "p99 µs, strongest flood"],
-                                      alignments: [.left, .right, .right, .right, .right, .right])
+            // Swept as a share, the half-rate point is given as a share too; swept in packets/s, that
+            // column would repeat the one before it.
+            let byShare = run.workloadRecord(workload)?.settings.hasPrefix("flood_share=") ?? false
+            var headers = ["backend", "tps, no flood", "tps, strongest flood", "half-rate flood (pps)"]
+            if byShare { headers.append("half-rate flood (\(axis.name))") }
+            headers.append("p99 µs, strongest flood")
+            var table = MarkdownTable(headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
             for curve in curves(workload, axis: axis) {
-                table.append(curve.row)
+                var row = curve.row
+                if !byShare { row.remove(at: 4) }
+                table.append(row)
             }
             out += table.text + "\n"
         }

@@ -7,7 +7,7 @@ struct FloodGoodputSectionTests {
     static let workload = "goodput"
 
     /// tps per flood share, flood pps = share × 300k.
-    static func run(_ curves: [String: [Double]]) -> RunAnalysis {
+    static func run(_ curves: [String: [Double]], settingsPrefix: String = "flood_share") -> RunAnalysis {
         var builder = RunBuilder(scenario: "flood-goodput")
         let shares = ["0", "0.25", "0.5", "0.75", "1"]
         for backend in curves.keys.sorted() {
@@ -20,7 +20,7 @@ struct FloodGoodputSectionTests {
         }
         builder.parameters = [ParameterRecord(name: "flood", values: shares)]
         var record = builder.record()
-        record.scenario.workloads = [WorkloadRecord(name: workload, kind: "flood-goodput", settings: "flood_share=${flood} receive_cpu=1")]
+        record.scenario.workloads = [WorkloadRecord(name: workload, kind: "flood-goodput", settings: "\(settingsPrefix)=${flood} receive_cpu=1")]
         return RunAnalysis(record: record)
     }
 
@@ -35,6 +35,9 @@ struct FloodGoodputSectionTests {
         // The flood level is per variant, so the shared settings leave it out; the ceiling is none's.
         #expect(text.contains("`goodput`: receive_cpu=1\n"))
         #expect(!text.contains("The generator's ceiling"))
+        // Swept in packets/s, the half-rate point is not repeated as a share.
+        let byRate = FloodGoodputSection(run: Self.run(["xdp": [10_000, 9_900, 9_800, 9_700, 9_600]], settingsPrefix: "flood_rate")).text
+        #expect(byRate.contains("| xdp | 10000 | 9600 (0.96×) | > 300000 | 1100 |"))
         let withNone = FloodGoodputSection(run: Self.run(["none": [10_000, 9_000, 8_000, 7_000, 6_000], "xdp": [10_000, 9_900, 9_800, 9_700, 9_600]])).text
         #expect(withNone.contains("measured in `none`'s cases): 1000500 packets/s."))
     }
