@@ -14,4 +14,8 @@ extension MetricInfo {
 /// rx_cpu_ns_per_pkt is the receive side's share, recorded once its collector is in the run.
 enum MarginalMetrics {
     static let names = ["cpu_ns_per_pkt", "rx_cpu_ns_per_pkt"]
+    /// The workload kinds whose packets are the same whatever the backend: fixed-size frames from the
+    /// lab's flood. A TCP stream's packets are not — with XDP on veth it loses GSO and sends many small
+    /// packets instead of a few large ones, so its CPU per packet falls while its CPU per byte rises.
+    static let workloadKinds: Set<String> = ["packet-rate", "flood-goodput"]
 }

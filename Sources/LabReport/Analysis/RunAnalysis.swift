@@ -29,7 +29,9 @@ public struct RunAnalysis: Sendable {
         let (workloads, metricsByWorkload) = (self.workloads, self.metricsByWorkload)
         let order = workloads.flatMap { workload in metricsByWorkload[workload, default: []].map { MetricID(workload: workload, metric: $0) } }
         ratios = RatioBuilder(cases: cases, metricOrder: order).ratios()
-        marginals = MarginalBuilder(cases: cases, metricOrder: order).marginals()
+        // Per-packet cost compares like with like only where every backend carries the same packets.
+        let fixedFrames = Set(record.scenario.workloads.filter { MarginalMetrics.workloadKinds.contains($0.kind) }.map(\.name))
+        marginals = MarginalBuilder(cases: cases, metricOrder: order.filter { fixedFrames.contains($0.workload) }).marginals()
     }
 
     /// Metrics a workload recorded, in MetricCatalog order, unknown metrics last alphabetically.

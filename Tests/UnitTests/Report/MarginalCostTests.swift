@@ -6,8 +6,23 @@ import LabResults
 struct MarginalCostTests {
     private let cpu = MetricID(workload: "tcp-throughput", metric: "cpu_ns_per_pkt")
 
-    @Test func marginalIsTheMedianOfPerRoundDifferences() throws {
+    /// The builder's one workload declared as a kind with fixed-size frames (its name stays).
+    static func fixedFrames() -> RunBuilder {
         var builder = RunBuilder()
+        builder.workloadKind = "packet-rate"
+        return builder
+    }
+
+    @Test func aWorkloadWhosePacketsDifferPerBackendGetsNoMarginal() {
+        var builder = RunBuilder()
+        builder.add("none", ["cpu_ns_per_pkt": [400, 500, 600]])
+        builder.add("xdp", ["cpu_ns_per_pkt": [100, 120, 110]])
+        // A TCP stream through XDP on veth loses GSO: more, smaller packets, so less CPU per packet.
+        #expect(RunAnalysis(record: builder.record()).marginals.isEmpty)
+    }
+
+    @Test func marginalIsTheMedianOfPerRoundDifferences() throws {
+        var builder = Self.fixedFrames()
         builder.add("none", ["cpu_ns_per_pkt": [400, 500, 600], "throughput_gbps": [10, 10, 10]])
         builder.add("tc", ["cpu_ns_per_pkt": [410, 520, 590], "throughput_gbps": [9, 9, 9]])
         let run = RunAnalysis(record: builder.record())
@@ -22,7 +37,7 @@ struct MarginalCostTests {
     }
 
     @Test func aFailedRoundDropsThatPairInsteadOfShiftingTheRest() throws {
-        var builder = RunBuilder()
+        var builder = Self.fixedFrames()
         builder.add("none", ["cpu_ns_per_pkt": [400, 500, 600, 700]])
         builder.add("xdp", ["cpu_ns_per_pkt": [410, 0, 650, 720]], failedRepeats: [1])
         let cost = try #require(RunAnalysis(record: builder.record()).marginals.first { $0.caseId == "xdp" })
@@ -32,7 +47,7 @@ struct MarginalCostTests {
     }
 
     @Test func receiveSideCPUIsDeclaredToo() throws {
-        var builder = RunBuilder()
+        var builder = Self.fixedFrames()
         builder.add("none", ["rx_cpu_ns_per_pkt": [100, 100, 100]])
         builder.add("tc", ["rx_cpu_ns_per_pkt": [130, 140, 150]])
         let cost = try #require(RunAnalysis(record: builder.record()).marginals.first)
@@ -41,7 +56,7 @@ struct MarginalCostTests {
     }
 
     @Test func verdictTableAndCSVShowTheMarginal() throws {
-        var builder = RunBuilder()
+        var builder = Self.fixedFrames()
         builder.add("none", ["cpu_ns_per_pkt": [7000, 7100, 6900], "throughput_gbps": [10, 10, 10]])
         builder.add("iptables-legacy", ["cpu_ns_per_pkt": [7300, 7400, 7200], "throughput_gbps": [9, 9, 9]])
         builder.add("xdp", ["cpu_ns_per_pkt": [7050, 7150, 6950], "throughput_gbps": [9, 9, 9]])
@@ -54,7 +69,7 @@ struct MarginalCostTests {
     }
 
     @Test func verdictSaysWhenTheLowestMarginalIsWithinNoise() throws {
-        var builder = RunBuilder()
+        var builder = Self.fixedFrames()
         builder.add("none", ["cpu_ns_per_pkt": [7000, 7100, 6900], "throughput_gbps": [10, 10, 10]])
         builder.add("tc", ["cpu_ns_per_pkt": [6900, 7200, 6950], "throughput_gbps": [9, 9, 9]])
         let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)
@@ -62,7 +77,7 @@ struct MarginalCostTests {
     }
 
     @Test func verdictSaysWhenTooFewRoundsGiveNoInterval() throws {
-        var builder = RunBuilder()
+        var builder = Self.fixedFrames()
         builder.add("none", ["cpu_ns_per_pkt": [7000], "throughput_gbps": [10]])
         builder.add("xdp", ["cpu_ns_per_pkt": [7040], "throughput_gbps": [9]])
         let markdown = ReportContent(record: builder.record()).markdown(rendering: .rendered)

@@ -9,6 +9,8 @@ struct RunBuilder {
     var cpuModel = "AMD EPYC 7763 64-Core Processor"
     var hostname = "lab-ci-01"
     var parameters: [ParameterRecord] = []
+    /// The kind the one workload record ("tcp-throughput") declares.
+    var workloadKind = "throughput"
     private var cases: [CaseRecord] = []
 
     init(scenario: String = "ci-gate") {
@@ -41,7 +43,7 @@ struct RunBuilder {
         let scenarioRecord = ScenarioRecord(
             name: scenario, description: "", sourcePath: "scenarios/\(scenario).yaml", sourceText: "", topology: "pair",
             backends: Array(Set(cases.map(\.backend))).sorted(), repeats: 3, warmup: 1, parameters: parameters,
-            workloads: [WorkloadRecord(name: "tcp-throughput", kind: "throughput", settings: "protocol=tcp")])
+            workloads: [WorkloadRecord(name: "tcp-throughput", kind: workloadKind, settings: "protocol=tcp")])
         let environment = EnvironmentRecord(hostname: hostname, kernel: kernel, cpuModel: cpuModel, cpus: 4,
                                             memoryBytes: 8 << 30)
         var record = RunRecord(runId: "run-\(scenario)-\(kernel)", benchlab: ToolInfo(version: "0.1.0", gitRevision: "test"),
