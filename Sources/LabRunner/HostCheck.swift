@@ -74,12 +74,14 @@ public enum HostCheck {
 
     static func namespaceProbes(in namespace: String) -> [HostCheckItem] {
         var items: [HostCheckItem] = []
-        func probe(_ name: String, _ tool: String, _ arguments: [String], hint: String) {
+        /// Runs `setup` (each must succeed) then the probe itself; the item reports the probe.
+        func probe(_ name: String, _ tool: String, _ arguments: [String], after setup: [[String]] = [], hint: String) {
             guard ToolLocator.exists(tool) else {
                 items.append(HostCheckItem(name: name, available: false, detail: "\(tool) not installed",
                                            hint: "apt-get install \(ToolMissing.package(for: tool))"))
                 return
             }
+            for step in setup { _ = try? Subprocess.run(Command(tool, step).inNamespace(namespace), timeout: 10) }
             let result = try? Subprocess.run(Command(tool, arguments).inNamespace(namespace), timeout: 10)
             let ok = result?.succeeded ?? false
             let detail = ok ? "works" : (result.map { $0.stderr.split(separator: "\n").first.map(String.init) ?? "exit \($0.status)" } ?? "did not run")
@@ -88,6 +90,14 @@ public enum HostCheck {
         items += bpfProbes(namespace: namespace)
         probe("nf_tables", "nft", ["add", "table", "inet", "blcheck"], hint: "a kernel with CONFIG_NF_TABLES")
         probe("iptables legacy (x_tables)", "iptables-legacy", ["-w", "-t", "filter", "-S"], hint: "a kernel with CONFIG_IP_NF_IPTABLES")
+        // The drop-point ladder's rungs (issue 11): without them those cases are skipped at install.
+        probe("iptables raw table", "iptables-legacy", ["-w", "-t", "raw", "-S"], hint: "a kernel with CONFIG_IP_NF_RAW (iptables-raw, iptables-notrack)")
+        probe("iptables CT --notrack (xt_CT)", "iptables-legacy", ["-w", "-t", "raw", "-A", "PREROUTING", "-j", "CT", "--notrack"],
+              hint: "a kernel with CONFIG_NETFILTER_XT_TARGET_CT (iptables-notrack)")
+        probe("nftables netdev ingress", "nft",
+              ["add", "chain", "netdev", "blcheck", "in", "{", "type", "filter", "hook", "ingress", "device", Preflight.probeInterfaces.0,
+               "priority", "-500", ";", "}"],
+              after: [["add", "table", "netdev", "blcheck"]], hint: "a kernel with CONFIG_NF_TABLES_NETDEV (nftables-ingress)")
         probe("iptables nft", "iptables-nft", ["-w", "-t", "filter", "-S"], hint: "a kernel with CONFIG_NF_TABLES and CONFIG_NFT_COMPAT")
         probe("ipset", "ipset", ["create", "blcheck", "hash:net"], hint: "a kernel with CONFIG_IP_SET_HASH_NET")
         probe("conntrack + ctnetlink", "conntrack", ["-L"], hint: "a kernel with CONFIG_NF_CONNTRACK and CONFIG_NF_CT_NETLINK")
