@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "LabPolicy", dependencies: ["LabNetwork", "LabSystem"]),
         .target(name: "LabResults", dependencies: ["LabSystem"]),
         .target(name: "LabStats", dependencies: ["LabSystem"]),
+        // Pod address planning: a cluster pool carved into per-node pod CIDRs, and named multi-pools.
+        .target(name: "LabIPAM", dependencies: ["LabNetwork"]),
 
 
         // Layer 2: the kernel and the tools.
@@ -71,7 +73,7 @@ let package = Package(
         .testTarget(name: "UnitTests", dependencies: [
             "LabSystem", "LabNetwork", "LabPacket", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
             "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport", "LabConntrack",
-            "LabNetlink",
+            "LabNetlink", "LabIPAM",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LabSystem", "LabNetwork", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
