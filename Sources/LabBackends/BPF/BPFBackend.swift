@@ -26,16 +26,13 @@ public final class BPFBackend: FilterBackend {
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
         let image = try image(policy)
         let target = InterfaceTarget(interface: point.ingressInterface, namespace: point.namespace)
-        var attachment: BPFInstallation.Attachment?
+        var attachment: FilterAttachment?
         var loaded: BPFFilter?
         // Native XDP the kernel runs in another mode, or no tc hook at all, is a missing feature:
         // the case is skipped with the kernel's reason (tc's documented fallback to clsact is not one).
         let (_, milliseconds) = try KernelFeatureGap.unsupported(kind) { try MonotonicClock.measure {
             let filter = try BPFFilter(variant: variant, image: image)
-            switch variant {
-            case .xdp: attachment = .xdp(try filter.attachXDP(to: target, mode: .native))
-            case .tc: attachment = .tc(try filter.attachTCIngress(to: target))
-            }
+            attachment = try FilterAttachment.attach(filter, variant, to: target)
             loaded = filter
         } }
         guard let loaded, let attachment else { throw LabFailure("install \(kind.rawValue): the filter did not attach") }

@@ -8,19 +8,14 @@ import LabTopology
 /// benchlab's BPF filter loaded with one policy and attached at one point: the object, its maps (two
 /// banks, see bpf/lib/policy.h) and its link belong to this installation and go with `remove()`.
 final class BPFInstallation: Installation {
-    enum Attachment {
-        case xdp(XDPAttachment)
-        case tc(TCAttachment)
-    }
-
     let owner: BPFBackend
     let point: FilterPoint
     let installMilliseconds: Double?
     private(set) var enforcedPolicy: Policy
     private var filter: BPFFilter?
-    private var attachment: Attachment?
+    private var attachment: FilterAttachment?
 
-    init(owner: BPFBackend, filter: BPFFilter, attachment: Attachment, point: FilterPoint, policy: Policy,
+    init(owner: BPFBackend, filter: BPFFilter, attachment: FilterAttachment, point: FilterPoint, policy: Policy,
          installMilliseconds: Double) {
         self.owner = owner
         self.filter = filter
@@ -48,21 +43,9 @@ final class BPFInstallation: Installation {
         return FilterCounters(allowedPackets: counters.passed, deniedPackets: counters.dropped)
     }
 
-    var gates: [String: String] {
-        switch attachment {
-        case .xdp(let xdp): return ["xdp_mode": xdp.mode.rawValue, DropPoint.gate: DropPoint.xdp(mode: xdp.mode.rawValue)]
-        case .tc(let tc):
-            var gates = ["tc_hook": tc.mechanism.rawValue, DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue)]
-            if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
-            return gates
-        case nil: return [:]
-        }
-    }
+    var gates: [String: String] { attachment?.gates ?? [:] }
 
-    var caveats: [String] {
-        guard case .xdp = attachment else { return [] }
-        return [Self.xdpOnVethCaveat]
-    }
+    var caveats: [String] { attachment?.isXDP == true ? [Self.xdpOnVethCaveat] : [] }
 
     /// Measured by hand here: ~38 → ~7 Gbit/s TCP with an empty XDP program (issue 3). Every XDP
     /// installation on the lab's veths carries it.
@@ -106,19 +89,11 @@ final class BPFInstallation: Installation {
     func pin(under directory: String) throws {
         try BPFPinRoot.ensureMounted()
         try AtomicFile.makeDirectory(directory)
-        switch attachment {
-        case .xdp(let xdp): try xdp.pin(at: "\(directory)/xdp_link")
-        case .tc(let tc): try tc.pin(at: "\(directory)/tc_link")
-        case nil: break
-        }
+        try attachment?.pin(under: directory)
     }
 
     func remove() throws {
-        switch attachment {
-        case .xdp(let xdp): xdp.detach()
-        case .tc(let tc): try tc.detach()
-        case nil: break
-        }
+        try attachment?.detach()
         attachment = nil
         filter = nil
     }

@@ -53,7 +53,7 @@ public final class CTBackend: FilterBackend {
         }
         let client = InterfaceTarget(interface: point.ingressInterface, namespace: point.namespace)
         let server = InterfaceTarget(interface: serverSide, namespace: point.namespace)
-        var loaded: (any StatefulProgram, [CTInstallation.Attachment])?
+        var loaded: (any StatefulProgram, [FilterAttachment])?
         let (_, milliseconds) = try KernelFeatureGap.unsupported(kind) { try MonotonicClock.measure {
             let clientIndex = try CTFilter.index(of: client)
             let program: any StatefulProgram = if let table {
@@ -62,12 +62,7 @@ public final class CTBackend: FilterBackend {
             } else {
                 try CTKfuncFilter(variant: variant, image: image, timeouts: tracking.timeouts, clientIndex: clientIndex)
             }
-            let attachments = try [client, server].map { target -> CTInstallation.Attachment in
-                switch variant {
-                case .xdp: return .xdp(try program.filter.attachXDP(to: target, mode: .native))
-                case .tc: return .tc(try program.filter.attachTCIngress(to: target))
-                }
-            }
+            let attachments = try [client, server].map { try FilterAttachment.attach(program.filter, variant, to: $0) }
             loaded = (program, attachments)
         } }
         guard let (program, attachments) = loaded else { throw LabFailure("install \(kind.rawValue): the filter did not attach") }

@@ -10,23 +10,18 @@ import LabTopology
 /// its own for the kfunc tracker), its two attachments (client side and server side) and, for the
 /// swept table, the collector thread — all go with remove().
 final class CTInstallation: Installation {
-    enum Attachment {
-        case xdp(XDPAttachment)
-        case tc(TCAttachment)
-    }
-
     let owner: CTBackend
     let point: FilterPoint
     let installMilliseconds: Double?
     let tracking: ConnectionTracking
     private(set) var enforcedPolicy: Policy
     private var program: (any StatefulProgram)?
-    private var attachments: [Attachment]
+    private var attachments: [FilterAttachment]
     private var connectionTracker: (any ConnectionTracker)?
     /// The swept table's collector, stopped at remove().
     private var collector: CTCollector?
 
-    init(owner: CTBackend, program: any StatefulProgram, attachments: [Attachment], point: FilterPoint, policy: Policy,
+    init(owner: CTBackend, program: any StatefulProgram, attachments: [FilterAttachment], point: FilterPoint, policy: Policy,
          tracking: ConnectionTracking, installMilliseconds: Double) throws {
         self.owner = owner
         self.program = program
@@ -78,22 +73,13 @@ final class CTInstallation: Installation {
             gates["ct_map_type"] = "nf_conntrack"
         }
         gates["ct_table_size"] = String(tracking.tableSize)
-        switch attachments.first {
-        case .xdp(let xdp):
-            gates["xdp_mode"] = xdp.mode.rawValue
-            gates[DropPoint.gate] = DropPoint.xdp(mode: xdp.mode.rawValue)
-        case .tc(let tc):
-            gates["tc_hook"] = tc.mechanism.rawValue
-            gates[DropPoint.gate] = DropPoint.tc(mechanism: tc.mechanism.rawValue)
-            if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
-        case nil: break
-        }
+        // Both sides attach the same way; the first says how.
+        gates.merge(attachments.first?.gates ?? [:]) { own, _ in own }
         return gates
     }
 
     var caveats: [String] {
-        guard case .xdp = attachments.first else { return [] }
-        return [BPFInstallation.xdpOnVethCaveat]
+        attachments.first?.isXDP == true ? [BPFInstallation.xdpOnVethCaveat] : []
     }
 
     func installedEntries() throws -> Int? {
@@ -136,10 +122,7 @@ final class CTInstallation: Installation {
         try BPFPinRoot.ensureMounted()
         try AtomicFile.makeDirectory(directory)
         for (index, attachment) in attachments.enumerated() {
-            switch attachment {
-            case .xdp(let xdp): try xdp.pin(at: "\(directory)/xdp_link\(index)")
-            case .tc(let tc): try tc.pin(at: "\(directory)/tc_link\(index)")
-            }
+            try attachment.pin(under: directory, suffix: "\(index)")
         }
     }
 
@@ -147,12 +130,7 @@ final class CTInstallation: Installation {
         collector?.stop()
         collector = nil
         connectionTracker?.stop()
-        for attachment in attachments {
-            switch attachment {
-            case .xdp(let xdp): xdp.detach()
-            case .tc(let tc): try tc.detach()
-            }
-        }
+        for attachment in attachments { try attachment.detach() }
         attachments = []
         connectionTracker = nil
         program = nil

@@ -1,0 +1,49 @@
+import LabBPF
+
+/// One of a BPF filter's hooks on an interface, XDP or tc ingress: what the stateless and the
+/// stateful installations hold, describe in their gates, pin and detach the same way.
+enum FilterAttachment {
+    case xdp(XDPAttachment)
+    case tc(TCAttachment)
+
+    /// Attaches `filter` at `target` as its variant says: native XDP (a kernel that runs it in
+    /// another mode throws), or tc ingress through tcx, clsact where the kernel has no tcx.
+    static func attach(_ filter: BPFFilter, _ variant: FilterVariant, to target: InterfaceTarget) throws -> FilterAttachment {
+        switch variant {
+        case .xdp: return .xdp(try filter.attachXDP(to: target, mode: .native))
+        case .tc: return .tc(try filter.attachTCIngress(to: target))
+        }
+    }
+
+    var isXDP: Bool {
+        if case .xdp = self { return true }
+        return false
+    }
+
+    /// The hook in effect, read back from what attached (tc says clsact when it fell back).
+    var gates: [String: String] {
+        switch self {
+        case .xdp(let xdp):
+            return ["xdp_mode": xdp.mode.rawValue, DropPoint.gate: DropPoint.xdp(mode: xdp.mode.rawValue)]
+        case .tc(let tc):
+            var gates = ["tc_hook": tc.mechanism.rawValue, DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue)]
+            if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
+            return gates
+        }
+    }
+
+    /// Pins the link as `<directory>/xdp_link<suffix>` or `<directory>/tc_link<suffix>`.
+    func pin(under directory: String, suffix: String = "") throws {
+        switch self {
+        case .xdp(let xdp): try xdp.pin(at: "\(directory)/xdp_link\(suffix)")
+        case .tc(let tc): try tc.pin(at: "\(directory)/tc_link\(suffix)")
+        }
+    }
+
+    func detach() throws {
+        switch self {
+        case .xdp(let xdp): xdp.detach()
+        case .tc(let tc): try tc.detach()
+        }
+    }
+}
