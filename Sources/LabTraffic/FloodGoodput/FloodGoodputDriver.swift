@@ -85,14 +85,13 @@ enum FloodGoodputDriver {
                 usage = try watch?.stop()
                 return (transactions, floodReport)
             }
-            let droppedAfter = floodShape == nil ? nil : try filter.droppedPackets?()
+            let dropped = try filter.droppedSince(droppedBefore)
             let sinkReport = try FloodAgents.stopSink(sink, spec.name)
             // Under a flood, no transaction at all is a result (the flood won); without one it is a fault.
             if transactions.completed == 0 && floodShape == nil {
                 throw LabFailure("\(spec.name): no transaction completed without a flood (\(transactions.firstError ?? "\(transactions.failed) timed out"))")
             }
-            let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
-            let handled = sinkReport.received + (sinkReport.socketDrops ?? 0) + (dropped ?? 0) + UInt64(transactions.completed)
+            let handled = sinkReport.reachedSocket + (dropped ?? 0) + UInt64(transactions.completed)
             return try FloodGoodputMeasurement(transactions: transactions, flood: floodReport, ceiling: ceiling, filterDropped: dropped)
                 .samples(workload: spec.name)
                 + ReceiveCPUWatch.samples(usage, of: watch, handledPackets: handled, workload: spec.name)

@@ -24,6 +24,13 @@ public struct FilterUnderTest {
         self.droppedPackets = droppedPackets
     }
 
+    /// The filter's drops since a reading `before` of `droppedPackets` (nil when there was none); a
+    /// counter that went backwards (reset) counts as no drop.
+    public func droppedSince(_ before: UInt64?) throws -> UInt64? {
+        guard let before, let after = try droppedPackets?() else { return nil }
+        return after >= before ? after - before : 0
+    }
+
     /// No filter and no policy: every source is allowed, nothing is counted as dropped.
     public static var unfiltered: FilterUnderTest { FilterUnderTest(policy: .allowAll, enforces: false, droppedPackets: nil) }
 }

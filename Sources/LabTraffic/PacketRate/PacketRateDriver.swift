@@ -43,12 +43,11 @@ enum PacketRateDriver {
             receiveUsage = try watch?.stop()
             return flood
         }
-        let droppedAfter = try filter.droppedPackets?()
+        let dropped = try filter.droppedSince(droppedBefore)
         let sinkReport = try FloodAgents.stopSink(sink, spec.name)
-        let dropped = droppedBefore.flatMap { before in droppedAfter.map { $0 >= before ? $0 - before : 0 } }
         return try PacketRateMeasurement(flood: flood, sink: sinkReport, filterDropped: dropped, enforces: filter.enforces)
             .samples(workload: spec.name)
-            + ReceiveCPUWatch.samples(receiveUsage, of: watch, handledPackets: sinkReport.received + (sinkReport.socketDrops ?? 0) + (dropped ?? 0),
+            + ReceiveCPUWatch.samples(receiveUsage, of: watch, handledPackets: sinkReport.reachedSocket + (dropped ?? 0),
                                            workload: spec.name)
     }
 

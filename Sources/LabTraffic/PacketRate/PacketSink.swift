@@ -69,6 +69,10 @@ public struct SinkReport: Codable, Sendable, Equatable {
     /// Datagrams the socket dropped because its receive buffer was full; nil if the kernel would not say.
     public var socketDrops: UInt64?
 
+    /// Datagrams the receive path carried all the way to the socket: read, or dropped there for want
+    /// of buffer (whole trips through the stack either way).
+    public var reachedSocket: UInt64 { received + (socketDrops ?? 0) }
+
     public init(received: UInt64, socketDrops: UInt64?) {
         self.received = received
         self.socketDrops = socketDrops

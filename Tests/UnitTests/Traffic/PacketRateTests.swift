@@ -233,6 +233,20 @@ struct PacketRateTests {
         #expect(value(baseline, "sink_drops") == nil)
     }
 
+    @Test("the filter's drops since a reading; a reset counter counts none; packets that reached the sink's socket")
+    func dropCounterAndSocket() throws {
+        var counter: UInt64 = 100
+        let filter = FilterUnderTest(policy: .allowAll, enforces: true) { counter }
+        counter = 250
+        #expect(try filter.droppedSince(100) == 150)
+        #expect(try filter.droppedSince(nil) == nil)
+        counter = 7
+        #expect(try filter.droppedSince(100) == 0)
+        #expect(try FilterUnderTest.unfiltered.droppedSince(100) == nil)
+        #expect(SinkReport(received: 80, socketDrops: 900).reachedSocket == 980)
+        #expect(SinkReport(received: 80, socketDrops: nil).reachedSocket == 80)
+    }
+
     @Test("open loop: what was offered and what the full queue refused, per second; closed loop has neither")
     func openLoopSamples() throws {
         let flood = FloodReport(sent: 600_000, sentDenied: 600_000, elapsedSeconds: 2, busy: 0, firstError: nil, refused: 1_400_000)
