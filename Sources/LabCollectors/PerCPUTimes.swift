@@ -37,10 +37,12 @@ public struct OneCPUUsage: Sendable, Equatable {
     public var busyRatio: Double
 
     public init(from before: CPUTimes, to after: CPUTimes, ticksPerSecond: Double = CPUUsage.ticksPerSecond) {
+        // The same deltas as the machine-wide collector's, in nanoseconds.
+        let usage = CPUUsage(from: before, to: after, ticksPerSecond: ticksPerSecond)
+        softirqNs = usage.softirqMs * 1e6
+        systemNs = usage.systemMs * 1e6
+        userNs = usage.userMs * 1e6
         let ns = 1e9 / ticksPerSecond
-        softirqNs = Double((after.softirq + after.irq) &- (before.softirq + before.irq)) * ns
-        systemNs = Double(after.system &- before.system) * ns
-        userNs = Double((after.user + after.nice) &- (before.user + before.nice)) * ns
         // Steal is time the hypervisor ran someone else: not this CPU's work, so not "busy" here.
         let busyTicks = (after.busy &- after.steal) &- (before.busy &- before.steal)
         busyNs = Double(busyTicks) * ns
