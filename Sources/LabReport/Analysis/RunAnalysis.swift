@@ -46,6 +46,13 @@ public struct RunAnalysis: Sendable {
     /// Scenario parameter names in scenario order.
     public var parameterNames: [String] { record.scenario.parameters.map(\.name) }
 
+    /// Every case's parameter point, each once, in run.json order (the sweep's order).
+    public var points: [[String: String]] {
+        var points: [[String: String]] = []
+        for item in record.cases where !points.contains(item.parameters) { points.append(item.parameters) }
+        return points
+    }
+
     /// "rules=100" (scenario parameter order), or "" without a sweep.
     public func pointLabel(_ parameters: [String: String]) -> String {
         parameterNames.compactMap { name in parameters[name].map { "\(name)=\($0)" } }.joined(separator: ",")

@@ -30,15 +30,8 @@ struct DistributionChartBuilder {
 
     func charts(workload: String) -> [Chart] {
         DistributionChartBuilder.families.flatMap { family in
-            points.compactMap { chart(workload: workload, family: family, point: $0) }
+            run.points.compactMap { chart(workload: workload, family: family, point: $0) }
         }
-    }
-
-    /// Parameter points in run.json order.
-    private var points: [[String: String]] {
-        var out: [[String: String]] = []
-        for item in run.record.cases where !out.contains(item.parameters) { out.append(item.parameters) }
-        return out
     }
 
     private func chart(workload: String, family: Family, point: [String: String]) -> Chart? {

@@ -41,13 +41,11 @@ struct DropLadderSection {
         return record.settings.split(separator: " ").contains("denied_share=1")
     }
 
-    /// Parameter points in run.json order.
+    /// The run's parameter points at which some case measured `workload`.
     private func points(of workload: String) -> [[String: String]] {
-        var seen: [[String: String]] = []
-        for item in run.cases where item.metrics.keys.contains(where: { $0.workload == workload }) {
-            if !seen.contains(item.record.parameters) { seen.append(item.record.parameters) }
+        run.points.filter { point in
+            run.cases.contains { $0.record.parameters == point && $0.metrics.keys.contains { $0.workload == workload } }
         }
-        return seen
     }
 
     private struct Rung {

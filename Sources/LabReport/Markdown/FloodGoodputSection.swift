@@ -1,4 +1,5 @@
 import LabResults
+import LabStats
 
 /// "Good traffic under a flood": for each `flood-goodput` workload, per backend, the transactions per
 /// second without a flood, at the strongest flood, and the flood rate at which they fell to half (the
@@ -88,8 +89,8 @@ struct FloodGoodputSection {
     /// `none`'s median generator ceiling over its cases with a flood.
     private func ceiling(_ workload: String) -> Double? {
         let values = run.cases.filter { $0.family == .baseline }
-            .compactMap { $0.metrics[MetricID(workload: workload, metric: "generator_ceiling_pps")]?.median }.sorted()
-        return values.isEmpty ? nil : values[values.count / 2]
+            .compactMap { $0.metrics[MetricID(workload: workload, metric: "generator_ceiling_pps")]?.median }
+        return values.isEmpty ? nil : Quantile.median(values)
     }
 
     func curves(_ workload: String, axis: SweepAxis) -> [Curve] {

@@ -38,9 +38,7 @@ struct HeadlineTable {
         if let axis, let parameter = run.record.scenario.parameters.first(where: { $0.name == axis.name }) {
             return parameter.values.map { value in Column(title: "\(axis.name)=\(value)") { $0[axis.name] == value } }
         }
-        var points: [[String: String]] = []
-        for item in run.record.cases where !points.contains(item.parameters) { points.append(item.parameters) }
-        return points.map { point in
+        return run.points.map { point in
             let label = run.pointLabel(point)
             return Column(title: label.isEmpty ? "value" : label) { $0 == point }
         }
