@@ -28,17 +28,23 @@ public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
     /// The stateful filter asking nf_conntrack from BPF (conntrack kfuncs), where the kernel has them.
     case xdpCtKfunc = "xdp-ct-kfunc"
     case tcCtKfunc = "tc-ct-kfunc"
+    /// Source NAT in BPF on tc at the gateway's egress interface (bpf/snat.bpf.c), with the lab's own
+    /// NAT map tied to its tracker: an SNAT policy only.
+    case tcSnat = "tc-snat"
 
     public var family: BackendFamily {
         switch self {
         case .none: return .baseline
         case .iptablesLegacy, .iptablesNft, .iptablesIpset, .nftables, .iptablesRaw, .iptablesNotrack, .nftablesPrerouting,
              .nftablesIngress: return .netfilter
-        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return .ebpf
+        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc, .tcSnat: return .ebpf
         }
     }
 
     /// Whether the backend tracks connections and so needs a stateful policy (and refuses a stateless one).
+    /// Whether the backend only translates addresses (an SNAT policy) and refuses a filter policy.
+    public var onlyTranslates: Bool { self == .tcSnat }
+
     public var tracksConnections: Bool {
         switch self {
         case .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc: return true

@@ -89,12 +89,18 @@ public struct Policy: Hashable, Codable, Sendable {
     /// client is decided by the rules, anything else (a new flow from the server side, a TCP packet
     /// that does not open or continue a tracked flow) is dropped.
     public var tracking: ConnectionTracking?
+    /// nil: no address translation. Set: the policy is an egress gateway's — selected pods leave with
+    /// the gateway's egress IP as their source (see `SNATPolicy`); the filter rules are then empty and
+    /// the default is allow (the egress rules decide what leaves).
+    public var snat: SNATPolicy?
 
-    public init(rules: [Rule], defaultAction: Action, family: AddressFamily = .ipv4, tracking: ConnectionTracking? = nil) {
+    public init(rules: [Rule], defaultAction: Action, family: AddressFamily = .ipv4, tracking: ConnectionTracking? = nil,
+                snat: SNATPolicy? = nil) {
         self.family = family
         self.rules = rules
         self.defaultAction = defaultAction
         self.tracking = tracking
+        self.snat = snat
     }
 
     public var isStateful: Bool { tracking != nil }

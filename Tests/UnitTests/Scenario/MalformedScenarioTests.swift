@@ -50,7 +50,7 @@ extension ScenarioTests {
             MalformedFile("bad-backend.yaml", [
                 "3:18: unknown backend 'xpd' (did you mean 'xdp'?)",
                 "3:23: unknown backend 'iptables' (did you mean 'iptables-legacy', 'iptables-nft', 'iptables-ipset', 'iptables-raw' or 'iptables-notrack'?)",
-                "3:33: unknown backend 'bpfilter' (expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc)",
+                "3:33: unknown backend 'bpfilter' (expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat)",
                 "3:43: backend 'none' is listed twice",
                 "4:11: unknown topology 'star' (expected pair or routed)",
             ]),
