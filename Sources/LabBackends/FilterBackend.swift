@@ -64,6 +64,10 @@ public protocol Installation: AnyObject {
     /// nil when the installation tracks nothing (a stateless policy, the baseline).
     var tracker: (any ConnectionTracker)? { get }
 
+    /// The source NAT of an SNAT policy's installation, for the SNAT workloads and collectors; nil
+    /// when the installation translates nothing.
+    var translator: (any AddressTranslator)? { get }
+
     /// Removes everything the install and its updates added. Idempotent.
     func remove() throws
 }
@@ -78,6 +82,7 @@ extension Installation {
     public func startRunTimeWindow() throws -> (any RunTimeWindow)? { nil }
     public func pin(under directory: String) throws {}
     public var tracker: (any ConnectionTracker)? { nil }
+    public var translator: (any AddressTranslator)? { nil }
 }
 
 /// A span during which an installation's programs are timed by the kernel.

@@ -58,6 +58,9 @@ public struct Topology: Sendable, Codable, Equatable {
     /// The other end of the client's link toward the server: where the client's packets go first
     /// (its MAC is what a raw-socket flood must address).
     public var clientGateway: LabInterface
+    /// Pod addresses from the topology's IPAM plan, in plan order (node by node), for workloads that
+    /// need many real sources (the gateway preset); empty where the topology has no pods.
+    public var podAddresses: [IPv4Address] = []
 
     /// The client's namespace.
     public var client: String { node(role: .client)!.namespace }
@@ -74,6 +77,12 @@ public struct Topology: Sendable, Codable, Equatable {
     /// Where the filter policy applies: the attachment point named `policy` (in `routed`, the dut's
     /// interface facing the client, FORWARD; in `pair`, the server's interface, INPUT).
     public var filterPoint: FilterPoint { attachmentPoint(named: TopologySpec.policyAttachment)!.filterPoint }
+
+    /// The IPv4 address of `point`'s egress interface (a gateway's egress IP); nil for INPUT points.
+    public func egressAddress(of point: AttachmentPoint) -> IPv4Address? {
+        guard let name = point.egressInterface, let interface = interfaces.first(where: { $0.name == name }) else { return nil }
+        return IPv4Address(String(interface.address.prefix { $0 != "/" }))
+    }
 
     /// The addresses workloads use.
     public var serverAddress: IPv4Address { AddressPlan.server }

@@ -50,12 +50,33 @@ public struct SNATPolicy: Hashable, Codable, Sendable {
     public var randomFully: Bool
     /// Evaluated in order; the first rule selecting a source decides.
     public var egress: [EgressRule]
+    /// The egress IP of the gateway this copy of the policy is installed at (`at(gateway:)`): backends
+    /// compile one gateway's share of the rules, with its address written in for `snat`. nil in the
+    /// scenario's policy, which covers every gateway.
+    public var gateway: IPv4Address?
 
-    public init(mode: SNATMode = .masquerade, ports: PortRange, randomFully: Bool = false, egress: [EgressRule]) {
+    public init(mode: SNATMode = .masquerade, ports: PortRange, randomFully: Bool = false, egress: [EgressRule],
+                gateway: IPv4Address? = nil) {
         self.mode = mode
         self.ports = ports
         self.randomFully = randomFully
         self.egress = egress
+        self.gateway = gateway
+    }
+
+    /// This policy as installed at the gateway whose egress IP is `address`.
+    public func at(gateway address: IPv4Address) -> SNATPolicy {
+        var copy = self
+        copy.gateway = address
+        return copy
+    }
+
+    /// What this gateway does per egress rule, in order: translate the rule's sources to its address,
+    /// or drop them (the rule sends them to other gateways). Sources no rule selects are dropped too.
+    /// Precondition: `gateway` is set.
+    public var gatewayVerdicts: [(rule: EgressRule, verdict: EgressVerdict)] {
+        guard let gateway else { preconditionFailure("SNATPolicy.gatewayVerdicts needs the gateway: use at(gateway:)") }
+        return egress.map { ($0, $0.egressIPs.contains(gateway) ? .translate(gateway) : .drop) }
     }
 
     /// Every egress IP the policy names, in first-mention order.
@@ -67,5 +88,5 @@ public struct SNATPolicy: Hashable, Codable, Sendable {
     /// Every pod prefix the policy selects, in order.
     public var selectedSources: [IPv4Prefix] { egress.flatMap(\.sources) }
 
-    enum CodingKeys: String, CodingKey { case mode, ports, randomFully = "random_fully", egress }
+    enum CodingKeys: String, CodingKey { case mode, ports, randomFully = "random_fully", egress, gateway }
 }

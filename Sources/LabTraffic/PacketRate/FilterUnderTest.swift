@@ -16,11 +16,16 @@ public struct FilterUnderTest {
     public var droppedPackets: (() throws -> UInt64)?
     /// The filter's connection table when its policy is stateful (conntrack workloads read it).
     public var tracker: (any ConnectionTracker)?
+    /// The gateways' source NAT when the policy is an SNAT policy (SNAT workloads read and update it),
+    /// one per gateway the policy is installed at, the active one first.
+    public var translators: [any AddressTranslator]
 
-    public init(policy: Policy, enforces: Bool, tracker: (any ConnectionTracker)? = nil, droppedPackets: (() throws -> UInt64)?) {
+    public init(policy: Policy, enforces: Bool, tracker: (any ConnectionTracker)? = nil,
+                translators: [any AddressTranslator] = [], droppedPackets: (() throws -> UInt64)?) {
         self.policy = policy
         self.enforces = enforces
         self.tracker = tracker
+        self.translators = translators
         self.droppedPackets = droppedPackets
     }
 

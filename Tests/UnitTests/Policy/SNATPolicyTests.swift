@@ -67,3 +67,16 @@ import Testing
         #expect(PortExhaustionModel.expectedFailureShare(attempts: 0, range: 1000, tries: 128) == 0)
     }
 }
+
+@Suite struct SNATGatewayShareTests {
+    @Test func aGatewaysShareTranslatesItsRulesAndDropsTheOthers() {
+        let e1 = IPv4Address("198.18.4.1")!, e2 = IPv4Address("198.18.5.1")!
+        let policy = SNATPolicy(mode: .snat, ports: PortRange(1024, 2047)!, egress: [
+            EgressRule(sources: [IPv4Prefix("198.18.64.0/24")!], egressIPs: [e1]),
+            EgressRule(sources: [IPv4Prefix("198.18.65.0/24")!], egressIPs: [e2, e1]),
+            EgressRule(sources: [IPv4Prefix("198.18.66.0/24")!], egressIPs: [e2]),
+        ]).at(gateway: e1)
+        #expect(policy.gateway == e1)
+        #expect(policy.gatewayVerdicts.map(\.verdict) == [.translate(e1), .translate(e1), .drop])
+    }
+}
