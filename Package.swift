@@ -30,7 +30,7 @@ let package = Package(
 
 
         // Layer 2: the kernel and the tools.
-        .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork"]),
+        .target(name: "LabTopology", dependencies: ["LabSystem", "LabNetwork", "LabIPAM"]),
         .target(name: "LabConntrack", dependencies: ["LabSystem", "LabNetwork", "LabPolicy"]),
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults", "LabConntrack"]),
         .target(name: "LabTraffic", dependencies: [

@@ -1,3 +1,4 @@
+import LabIPAM
 import LabNetwork
 
 /// One network interface of a lab node.
@@ -61,6 +62,9 @@ public struct Topology: Sendable, Codable, Equatable {
     /// Pod addresses from the topology's IPAM plan, in plan order (node by node), for workloads that
     /// need many real sources (the gateway preset); empty where the topology has no pods.
     public var podAddresses: [IPv4Address] = []
+    /// The IPAM plan the pods' addresses and the nodes' pod CIDRs came from (run.json records it);
+    /// nil where the topology has no pods.
+    public var addressPlan: AddressPlanRecord? = nil
 
     /// The client's namespace.
     public var client: String { node(role: .client)!.namespace }
