@@ -46,6 +46,9 @@ let package = Package(
         .systemLibrary(name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
                        providers: [.apt(["libnetfilter-conntrack-dev", "libmnl-dev"])]),
         .target(name: "LabNetlink", dependencies: ["LabSystem", "LabNetwork", "LabConntrack", "LabPolicy", "CNetfilterConntrack"]),
+        // Packet captures over libpcap (live in a lab namespace, .pcap files): LabCapture owns the C library.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "LabCapture", dependencies: ["LabSystem", "LabNetwork", "CPcap"]),
         .target(name: "LabBackends", dependencies: ["LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabResults", "LabBPF", "LabConntrack", "LabNetlink"]),
 
         // The scenario file: reads YAML into the types the modules above own.
@@ -73,11 +76,12 @@ let package = Package(
         .testTarget(name: "UnitTests", dependencies: [
             "LabSystem", "LabNetwork", "LabPacket", "LabScenario", "LabPolicy", "LabResults", "LabStats", "LabReport",
             "LabTraffic", "LabCollectors", "LabTopology", "LabBackends", "LabBPF", "LabRunner", "LabTestSupport", "LabConntrack",
-            "LabNetlink", "LabIPAM",
+            "LabNetlink", "LabIPAM", "LabCapture",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LabSystem", "LabNetwork", "LabTopology", "LabTraffic", "LabBackends", "LabBPF", "LabRunner", "LabResults",
             "LabScenario", "LabPolicy", "LabCollectors", "LabTestSupport", "CLibBPF", "LabConntrack", "LabNetlink",
+            "LabCapture",
         ]),
     ]
 )
