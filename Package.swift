@@ -63,7 +63,7 @@ let package = Package(
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [
             "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
-            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack", "LabNetlink",
+            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack", "LabNetlink", "LabCapture",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabResults", "LabTopology",
