@@ -8,6 +8,11 @@ public enum SNATExhaustionShaping {
     /// The model's tries: Cilium's and the lab's BPF NAT's.
     public static let modelTries = PortExhaustionModel.ciliumTries
 
+    /// The model's P(fail) for one connection at `occupancy` (a share of the range), for charts.
+    public static func modelFailureProbability(occupancy: Double) -> Double {
+        PortExhaustionModel.failureProbability(occupied: Int((occupancy * 1_000_000).rounded()), range: 1_000_000, tries: modelTries)
+    }
+
     /// `translated`: per step, the change of the translators' counters over it (summed across
     /// gateways); nil entries (or none at all) where the case has no translator.
     public static func measurement(plan: SNATRampPlan, report: SNATRampReport, translated: [SNATStatistics?],
