@@ -37,6 +37,31 @@ extension ValueReader {
     }
 }
 
+extension ValueReader {
+    /// A plain decimal number in `range` ("0.5", "1.1"): a workload's multiple of a size.
+    func number(_ node: Node, _ subject: String, in range: ClosedRange<Double>) -> Double? {
+        let bounds = "between \(NumberWords.plain(range.lowerBound)) and \(NumberWords.plain(range.upperBound))"
+        guard let value = scalar(node, subject, expected: "a number \(bounds)") else { return nil }
+        guard value.isPlain, let number = PacketRateText.decimal(value.text) else {
+            let quotedNumber = PacketRateText.decimal(value.text) != nil ? " (the quotes make it text)" : ""
+            log.error("\(subject) must be a number \(bounds) such as 0.5, got \(value.shown)\(quotedNumber)", at: value.site)
+            return nil
+        }
+        guard range.contains(number) else {
+            log.error("\(subject) must be \(bounds), got \(excerpt(value.text))", at: value.site)
+            return nil
+        }
+        return number
+    }
+}
+
+/// A bound as a scenario writes it: "4", "0.01".
+enum NumberWords {
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
 /// The text forms behind those reads; nil for text not in the syntax.
 enum PacketRateText {
     private static let decimalFactor: [String: Int] = ["": 1, "k": 1_000, "m": 1_000_000]

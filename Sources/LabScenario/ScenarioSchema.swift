@@ -36,6 +36,8 @@ public enum ScenarioSchema {
             rendered = ["type": "boolean"]
         case .share:
             rendered = ["type": "number", "minimum": 0, "maximum": 1]
+        case .number(let range):
+            rendered = ["type": "number", "minimum": range.lowerBound, "maximum": range.upperBound]
         case .choice(let names):
             rendered = ["enum": names]
         case .quantity(let pattern, let example):
@@ -106,6 +108,7 @@ public enum ScenarioSchema {
         case .bytes: return .quantity(pattern: "^[0-9]+[kKmMgG]?$", example: "128K")
         case .bitsPerSecond, .packetsPerSecond: return .quantity(pattern: "^[0-9]+[kKmMgG]?$", example: "100k")
         case .share: return .share
+        case .number(let range): return .number(range)
         case .ipv4Prefix: return .text(pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+(/[0-9]+)?$")
         case .boolean: return .boolean
         }
@@ -120,6 +123,7 @@ public enum ScenarioSchema {
         case .bitsPerSecond: return "0 (unlimited) or bits per second such as 500M or 10G."
         case .packetsPerSecond: return "0 (as fast as possible) or packets per second such as 250k."
         case .share: return "A fraction from 0 to 1."
+        case .number(let range): return "A number from \(NumberWords.plain(range.lowerBound)) to \(NumberWords.plain(range.upperBound))."
         case .ipv4Prefix: return "An IPv4 address or prefix such as 198.19.0.0/16."
         case .boolean: return "true or false."
         }

@@ -6,6 +6,8 @@ indirect enum SchemaShape {
     case boolean
     /// A number in [0, 1].
     case share
+    /// A number in the range.
+    case number(ClosedRange<Double>)
     case choice([String])
     /// Text or a number in a unit syntax (durations, sizes, rates), checked by `pattern`.
     case quantity(pattern: String, example: String)

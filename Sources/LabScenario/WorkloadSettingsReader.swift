@@ -70,6 +70,8 @@ struct WorkloadSettingsReader {
             return reader.packetsPerSecond(node, name).map(WorkloadValue.integer)
         case .share:
             return reader.share(node, name).map(WorkloadValue.number)
+        case .number(let range):
+            return reader.number(node, name, in: range).map(WorkloadValue.number)
         case .ipv4Prefix:
             guard let prefix = reader.prefix(node, name) else { return nil }
             entry.sites[field.key] = prefix.site

@@ -7,6 +7,7 @@ public struct ChartPlan: Sendable {
         charts = analysis.workloads.flatMap { workload in
             MetricChartBuilder(run: analysis).charts(workload: workload)
                 + DistributionChartBuilder(run: analysis).charts(workload: workload)
+                + SNATExhaustionChartBuilder(run: analysis).charts(workload: workload)
                 + SeriesChartBuilder(run: analysis).charts(workload: workload)
         }
     }

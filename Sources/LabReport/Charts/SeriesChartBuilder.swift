@@ -13,9 +13,11 @@ struct SeriesChartBuilder {
     private func seriesNames(workload: String) -> [String] {
         var names: [String] = []
         for item in run.cases {
-            // Percentile ladders are drawn as distributions (DistributionChartBuilder), not as curves.
+            // Percentile ladders are drawn as distributions (DistributionChartBuilder), not as curves;
+            // the SNAT ramp's per-step series as one chart against occupancy (SNATExhaustionChartBuilder).
             for series in counted(item) where series.workload == workload && !names.contains(series.name)
-                && !DistributionChartBuilder.seriesNames.contains(series.name) {
+                && !DistributionChartBuilder.seriesNames.contains(series.name)
+                && !SNATExhaustionChartBuilder.seriesNames.contains(series.name) {
                 names.append(series.name)
             }
         }

@@ -12,6 +12,7 @@ struct ReportMarkdown {
     var text: String {
         let runTime = RunTimeSection(record: run.record).text
         let conntrack = ConntrackSection(run: run).text
+        let snat = [SNATExhaustionSection(run: run).text, MasqueradeDelaySection(run: run).text].filter { !$0.isEmpty }
         let glance = GlanceSection(run: run).text
         // The two flood scenarios' own readings come right after the tables at a glance: they are
         // what those scenarios are run for.
@@ -26,7 +27,7 @@ struct ReportMarkdown {
             EquivalenceSection(record: run.record).text,
             ResultsSection(run: run, charts: charts, rendering: rendering).text,
             RatioSection(run: run).text,
-        ] + (conntrack.isEmpty ? [] : [conntrack]) + [
+        ] + (conntrack.isEmpty ? [] : [conntrack]) + snat + [
             chartsSection,
             method,
         ]).joined(separator: "\n")

@@ -36,6 +36,8 @@ public enum AgentHost {
             Cancellation.shared.install(emergency: {})
             try AgentChannel.reply(try FlowFill.send(r.options()))
         case .connServer(let r):
+            // The snat-exhaustion ramp holds as many connections as the port range has ports, each an fd here.
+            try FileLimit.raiseAsRoot(toAtLeast: SNATRampPlan.maximumConnections + 1024)
             try ConnectionServer.serve(bind: r.bind, deadline: r.deadline, ready: AgentChannel.announceReady)
         case .churnClient(let r):
             Cancellation.shared.install(emergency: {})
@@ -44,6 +46,11 @@ public enum AgentHost {
             // SIGTERM is the driver's "stop and report".
             Cancellation.shared.install(emergency: {})
             try AgentChannel.reply(try EstablishedFlowsClient.run(r.options(), ready: AgentChannel.announceReady))
+        case .snatRamp(let r):
+            Cancellation.shared.install(emergency: {})
+            try AgentChannel.reply(try SNATRampClient.run(r.options(), ready: AgentChannel.announceReady))
+        case .firstConnect(let r):
+            try AgentChannel.reply(try FirstConnectClient.run(r.options(), ready: AgentChannel.announceReady))
         }
     }
 

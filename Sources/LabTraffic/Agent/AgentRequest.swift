@@ -29,6 +29,10 @@ public enum AgentRequest: Sendable, Equatable {
     case churnClient(ChurnClientRequest)
     /// Long-lived connections kept alive; prints "ready" once open, replies with an `EstablishedReport` on SIGTERM.
     case establishedClient(EstablishedClientRequest)
+    /// The snat-exhaustion ramp: opens and holds connections step by step, then times recovery; replies with a `SNATRampReport`.
+    case snatRamp(SNATRampRequest)
+    /// Connects from one new pod address until a connection opens; prints "ready", replies with a `FirstConnectReport`.
+    case firstConnect(FirstConnectRequest)
 
     /// The command's name in the JSON and in error messages ("agent rr-client").
     public var command: String {
@@ -44,6 +48,8 @@ public enum AgentRequest: Sendable, Equatable {
         case .connServer: return "conn-server"
         case .churnClient: return "churn-client"
         case .establishedClient: return "established-client"
+        case .snatRamp: return "snat-ramp"
+        case .firstConnect: return "first-connect"
         }
     }
 
@@ -61,6 +67,8 @@ public enum AgentRequest: Sendable, Equatable {
         case .connServer(let r): try r.validate()
         case .churnClient(let r): try r.validate()
         case .establishedClient(let r): try r.validate()
+        case .snatRamp(let r): try r.validate()
+        case .firstConnect(let r): try r.validate()
         }
     }
 }
@@ -301,6 +309,8 @@ extension AgentRequest: Codable {
         case "conn-server": self = .connServer(try container.decode(ConnectionServerRequest.self, forKey: key))
         case "churn-client": self = .churnClient(try container.decode(ChurnClientRequest.self, forKey: key))
         case "established-client": self = .establishedClient(try container.decode(EstablishedClientRequest.self, forKey: key))
+        case "snat-ramp": self = .snatRamp(try container.decode(SNATRampRequest.self, forKey: key))
+        case "first-connect": self = .firstConnect(try container.decode(FirstConnectRequest.self, forKey: key))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "unknown agent command '\(key.stringValue)'"))
@@ -322,6 +332,8 @@ extension AgentRequest: Codable {
         case .connServer(let r): try container.encode(r, forKey: key)
         case .churnClient(let r): try container.encode(r, forKey: key)
         case .establishedClient(let r): try container.encode(r, forKey: key)
+        case .snatRamp(let r): try container.encode(r, forKey: key)
+        case .firstConnect(let r): try container.encode(r, forKey: key)
         }
     }
 }

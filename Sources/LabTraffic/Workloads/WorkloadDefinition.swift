@@ -91,6 +91,8 @@ public struct WorkloadField: Sendable, Equatable {
         case packetsPerSecond
         /// A fraction in [0, 1].
         case share
+        /// A plain decimal number in the range (a multiple of a size, such as 1.1).
+        case number(ClosedRange<Double>)
         /// An IPv4 address or prefix such as 198.19.0.0/16 (host bits zero).
         case ipv4Prefix
         /// true or false.

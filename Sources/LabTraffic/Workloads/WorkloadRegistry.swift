@@ -12,6 +12,8 @@ public enum WorkloadRegistry {
             ConnectionsWorkload.self,
             ConntrackGCWorkload.self,
             FloodGoodputWorkload.self,
+            SNATExhaustionWorkload.self,
+            MasqueradeDelayWorkload.self,
         ]
     }
 

@@ -8,7 +8,7 @@ enum ReportFixtures {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    static let names = ["filter-scale", "ci-smoke"]
+    static let names = ["filter-scale", "ci-smoke", "snat-workloads"]
 
     static func runPath(_ name: String) -> String {
         fixtures.appendingPathComponent("runs/\(name).run.json").path

@@ -7,7 +7,8 @@ struct WorkloadRegistryTests {
     @Test("kinds are unique, each kind's keys are unique and its defaults lie in their own ranges")
     func declarations() {
         let kinds = WorkloadRegistry.all.map { $0.kind }
-        #expect(kinds == ["throughput", "latency", "connect", "packet-rate", "connections", "conntrack-gc", "flood-goodput"])
+        #expect(kinds == ["throughput", "latency", "connect", "packet-rate", "connections", "conntrack-gc", "flood-goodput",
+                           "snat-exhaustion", "masquerade-delay"])
         for definition in WorkloadRegistry.all {
             let keys = definition.fields.map(\.key)
             #expect(Set(keys).count == keys.count, "\(definition.kind) declares a key twice")
@@ -25,6 +26,7 @@ struct WorkloadRegistryTests {
             return range.contains(v)
         case (.bitsPerSecond, .integer(let v)), (.packetsPerSecond, .integer(let v)): return v >= 0
         case (.share, .number(let v)): return (0...1).contains(v)
+        case (.number(let range), .number(let v)): return range.contains(v)
         case (.boolean, .boolean): return true
         default: return false
         }
