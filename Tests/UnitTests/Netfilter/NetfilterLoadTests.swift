@@ -51,7 +51,7 @@ struct NetfilterLoadTests {
     func nftablesInstall() throws {
         let backend = NftablesBackend()
         let artifact = try backend.compile(policy)
-        let loads = backend.installLoads(artifact, at: NetfilterFixtures.routedPoint)
+        let loads = try backend.installLoads(artifact, at: NetfilterFixtures.routedPoint)
         try #require(loads.count == 1)
         #expect(loads[0].tool == "nft" && loads[0].arguments == ["-f", "-"])
         #expect(loads[0].input.hasPrefix(artifact.text))
@@ -64,7 +64,7 @@ struct NetfilterLoadTests {
             }
 
             """))
-        #expect(backend.installLoads(artifact, at: NetfilterFixtures.pairPoint)[0].input
+        #expect(try backend.installLoads(artifact, at: NetfilterFixtures.pairPoint)[0].input
             .contains("type filter hook input priority filter; policy accept;\n\t\tiifname \"blabc123-s0\" jump blpolicy"))
     }
 

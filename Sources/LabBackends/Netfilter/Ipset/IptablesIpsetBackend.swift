@@ -27,6 +27,8 @@ public final class IptablesIpsetBackend: NetfilterBackend {
     }
 
     public func compile(_ policy: Policy) throws -> BackendArtifact {
+        try NetfilterSNATSupport.refuse(policy, for: kind, because: "ipset only speeds up the filter's source match; the translation is "
+                                        + "the same nat-table MASQUERADE/SNAT either way, and a handful of egress prefixes needs no hash: use iptables-nft")
         try NetfilterSupport.check(policy, for: kind)
         let layout = layout(policy)
         let comment = [

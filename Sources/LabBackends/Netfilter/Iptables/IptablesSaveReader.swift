@@ -30,6 +30,18 @@ struct IptablesSaveReader {
         return (accepted, dropped)
     }
 
+    /// Packets matched by the rules of `chain` whose target is one of `targets` (nat's MASQUERADE, SNAT).
+    func packets(in chain: String, targets: Set<String>) -> UInt64 {
+        var total: UInt64 = 0
+        for line in lines where line.hasPrefix("[") {
+            guard let close = line.firstIndex(of: "]") else { continue }
+            let rule = line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            guard rule.hasPrefix("-A \(chain) "), let target = Self.target(of: rule), targets.contains(target) else { continue }
+            total += UInt64(line[line.index(after: line.startIndex)..<close].split(separator: ":").first ?? "") ?? 0
+        }
+        return total
+    }
+
     /// The rules (without `-A` and counters) of the built-in chains that jump to `chain`.
     func jumps(to chain: String) -> [String] {
         rules.filter { rule in
@@ -37,8 +49,9 @@ struct IptablesSaveReader {
         }
     }
 
-    /// The built-in chains a policy chain is hooked from: filter's FORWARD and INPUT, raw's PREROUTING.
-    static let builtInChains = ["FORWARD", "INPUT", "PREROUTING"]
+    /// The built-in chains a lab chain is hooked from: filter's FORWARD and INPUT, raw's PREROUTING,
+    /// nat's POSTROUTING (the SNAT chain).
+    static let builtInChains = ["FORWARD", "INPUT", "PREROUTING", "POSTROUTING"]
 
     /// Whether the table holds `rule` (written without `-A`, as `iptables-save` prints it).
     func contains(rule: String) -> Bool { rules.contains(rule) }

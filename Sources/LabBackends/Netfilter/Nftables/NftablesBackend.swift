@@ -25,6 +25,11 @@ public final class NftablesBackend: NetfilterBackend {
     }
 
     public func compile(_ policy: Policy) throws -> BackendArtifact {
+        if placement != .filter {
+            try NetfilterSNATSupport.refuse(policy, for: kind, because: "\(kind.rawValue) is a drop point of the filter ladder "
+                                            + "(\(placement.hookSummary)); translation belongs in a nat chain at postrouting: use nftables")
+        }
+        if let layout = try NetfilterSNATSupport.layout(policy, for: kind) { return compileSNAT(layout) }
         try NetfilterSupport.check(policy, for: kind)
         if policy.isStateful && !placement.supportsState {
             throw BackendUnsupported(kind, "the policy is stateful; \(kind.rawValue) drops before connection state exists "
@@ -44,14 +49,40 @@ public final class NftablesBackend: NetfilterBackend {
         return BackendArtifact(kind: "nft", text: NftablesScript.policy(layout, comment: comment, stateful: stateful, family: placement.family))
     }
 
+    /// An egress gateway's SNAT: the `blnat` table of `NftablesSNATScript`.
+    private func compileSNAT(_ layout: SNATLayout) -> BackendArtifact {
+        let comment = [
+            "benchlab \(kind.rawValue) SNAT: " + layout.summary,
+            "load: nft -f -; install adds " + NftablesSNATScript.attachmentSummary,
+        ]
+        return BackendArtifact(kind: "nft", text: NftablesSNATScript.ruleset(layout, comment: comment))
+    }
+
+    static func isSNAT(_ artifact: BackendArtifact) -> Bool {
+        artifact.text.contains("\ntable \(NftablesSNATScript.family) \(NftablesSNATScript.table) {\n")
+    }
+
     /// The exact load `install` runs: the policy and its base chain in one transaction.
-    public func installLoads(_ artifact: BackendArtifact, at point: FilterPoint) -> [BulkLoad] {
-        [Self.nft(artifact.text + NftablesScript.attachment(at: point, stateful: NftablesScript.isStateful(artifact.text), placement: placement))]
+    public func installLoads(_ artifact: BackendArtifact, at point: FilterPoint) throws -> [BulkLoad] {
+        if Self.isSNAT(artifact) {
+            return [Self.nft(artifact.text + NftablesSNATScript.attachment(egress: try NetfilterSNATSupport.check(at: point, for: kind)))]
+        }
+        return [Self.nft(artifact.text + NftablesScript.attachment(at: point, stateful: NftablesScript.isStateful(artifact.text), placement: placement))]
     }
 
     static func nft(_ script: String) -> BulkLoad { BulkLoad(tool: "nft", arguments: ["-f", "-"], input: script) }
 
     public func install(_ artifact: BackendArtifact, policy: Policy, at point: FilterPoint) throws -> any Installation {
+        if let layout = try NetfilterSNATSupport.layout(policy, for: kind) {
+            let loads = try installLoads(artifact, at: point)
+            let version = ToolVersion(try NetfilterQuery.run("nft", ["--version"], in: point.namespace))
+            let gates = ["nft_version": version.version ?? "unknown", "nft_family": NftablesSNATScript.family,
+                         "snat": "nftables " + NftablesSNATScript.statement(layout, ports: true),
+                         DropPoint.gate: "nftables filter hook forward priority 0, oifname \(point.egressInterface ?? "?")"]
+            let milliseconds = try KernelFeatureGap.unsupported(kind) { try loads.reduce(0) { $0 + (try $1.run(in: point.namespace)) } }
+            return try NetfilterSNATInstallation(ruleset: NftablesSNATRuleset(), point: point, policy: policy, gates: gates,
+                                                 installMilliseconds: milliseconds)
+        }
         try NetfilterSupport.check(policy, at: point, for: kind)
         let version = ToolVersion(try NetfilterQuery.run("nft", ["--version"], in: point.namespace))
         var gates = ["nft_version": version.version ?? "unknown", "nft_family": placement.family,
@@ -67,5 +98,6 @@ public final class NftablesBackend: NetfilterBackend {
     /// Deletes the lab's table, with no memory of an install. Idempotent.
     public func remove(at point: FilterPoint) throws {
         try Self.nft(NftablesScript.removal(family: placement.family)).run(in: point.namespace)
+        if placement == .filter { try NftablesSNATRuleset().remove(at: point) }
     }
 }

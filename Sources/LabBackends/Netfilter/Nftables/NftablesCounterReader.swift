@@ -22,4 +22,17 @@ enum NftablesCounterReader {
         }
         return (accepted, dropped)
     }
+
+    /// Packets counted by the rules holding one of `statements` (nat's `masquerade`, `snat`).
+    static func packets(_ json: String, statements: Set<String>) throws -> UInt64 {
+        guard let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let objects = document["nftables"] as? [[String: Any]] else { throw Malformed() }
+        var total: UInt64 = 0
+        for object in objects {
+            guard let rule = object["rule"] as? [String: Any], let expressions = rule["expr"] as? [[String: Any]],
+                  expressions.contains(where: { !statements.isDisjoint(with: $0.keys) }) else { continue }
+            total += expressions.compactMap { ($0["counter"] as? [String: Any])?["packets"] as? NSNumber }.first?.uint64Value ?? 0
+        }
+        return total
+    }
 }
