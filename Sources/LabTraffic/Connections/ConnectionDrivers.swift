@@ -23,7 +23,8 @@ extension ConnectionChurn {
                            filter: FilterUnderTest, _ context: TrafficContext,
                            _ window: TrafficWindow = .unobserved) throws -> ChurnReport {
         let port = ConnectionPorts.churn
-        let sources = try ConnectionSources.select(for: filter.policy, proto: transport, port: port, workload: name)
+        let sources = try ConnectionSources.select(for: filter.policy, proto: transport, port: port,
+                                                   pool: SourcePool(topology: context.topology), workload: name)
         let wanted = clients ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let shares = ChurnShares(clients: min(wanted, sources.count, concurrency, count), rate: rate, concurrency: concurrency, count: count)
         let target = Endpoint(host: "\(context.topology.serverAddress)", port: port)
@@ -91,7 +92,8 @@ public final class EstablishedFlows {
         guard (1...maximumFlows).contains(count) else { throw LabFailure("\(name): established must be 1...\(maximumFlows), not \(count)") }
         let port = ConnectionPorts.established
         let topology = context.topology
-        let sources = try ConnectionSources.select(for: filter.policy, proto: .tcp, port: port, wanted: 4, workload: name)
+        let sources = try ConnectionSources.select(for: filter.policy, proto: .tcp, port: port, wanted: 4,
+                                                   pool: SourcePool(topology: context.topology), workload: name)
         let target = Endpoint(host: "\(topology.serverAddress)", port: port)
         let server = try ConnectionAgents.startServer(.tcp, port: port, lifetime: lifetime + 10, name: name, context)
         do {

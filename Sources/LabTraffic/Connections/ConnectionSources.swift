@@ -13,17 +13,17 @@ public enum ConnectionSources {
     public static let maximum = 64
 
     public static func select(for policy: Policy, proto: TransportProtocol, port: UInt16, wanted: Int = maximum,
-                              workload: String) throws -> [IPv4Address] {
+                              pool: SourcePool = .clientPool, workload: String) throws -> [IPv4Address] {
         let ipProtocol: IPProtocol = proto == .tcp ? .tcp : .udp
         var chosen: [IPv4Address] = []
-        for (tried, source) in PacketRateSources.candidates(policy).enumerated() {
+        for (tried, source) in PacketRateSources.candidates(policy, pool: pool).enumerated() {
             if chosen.count == wanted || tried == PacketRateSources.candidateBudget { break }
             let flow = Flow(proto: ipProtocol, source: source, destination: AddressPlan.server, destinationPort: port)
-            if ReferenceEvaluator.verdict(policy, flow) == .allow { chosen.append(source) }
+            if SourcePool.verdict(policy, flow) == .allow { chosen.append(source) }
         }
         guard !chosen.isEmpty else {
             throw LabFailure("\(workload): the policy denies \(proto.rawValue.uppercased()) to \(AddressPlan.server):\(port) from every "
-                             + "client-pool source tried; allow some client-pool sources")
+                             + "\(pool.noun) tried; allow some \(pool.nouns)")
         }
         return chosen
     }

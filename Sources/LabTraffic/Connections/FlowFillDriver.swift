@@ -18,7 +18,7 @@ extension FlowFill {
         guard (1...maximumFlows).contains(count) else { throw LabFailure("\(name): count must be 1...\(maximumFlows), not \(count)") }
         let neededSources = (count + FlowFillPlan.portsPerSource - 1) / FlowFillPlan.portsPerSource
         let sources = try ConnectionSources.select(for: filter.policy, proto: .udp, port: port,
-                                                   wanted: max(neededSources, 4), workload: name)
+                                                   wanted: max(neededSources, 4), pool: SourcePool(topology: context.topology), workload: name)
         guard count <= FlowFillPlan.capacity(sources: sources.count) else {
             throw LabFailure("\(name): the policy allows \(sources.count) client-pool sources, enough for "
                              + "\(FlowFillPlan.capacity(sources: sources.count)) flows, not \(count)")

@@ -36,7 +36,7 @@ enum FloodGoodputDriver {
         // The denied sources are checked (and chosen) before anything starts, at share 0 too: a bad
         // `denied_from` is the scenario's mistake at every step of its sweep.
         let sources = try PacketRateSources.select(for: filter.policy, deniedShare: 1, deniedFrom: spec.deniedFrom,
-                                                   port: FloodAgents.port, workload: spec.name)
+                                                   port: FloodAgents.port, pool: SourcePool(topology: context.topology), workload: spec.name)
         let online = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let floodCPU = online > 1 ? PacketRateDriver.floodCPU : nil
         let arrangement = try PacketRateDriver.steer(spec.receiveCPU, online: online, at: topology.filterPoint, workload: spec.name)

@@ -19,7 +19,7 @@ enum PacketRateDriver {
     static func run(_ spec: PacketRateWorkload, filter: FilterUnderTest, _ context: TrafficContext,
                     _ window: TrafficWindow) throws -> [Sample] {
         let sources = try PacketRateSources.select(for: filter.policy, deniedShare: spec.deniedShare, deniedFrom: spec.deniedFrom,
-                                                   port: port, workload: spec.name)
+                                                   port: port, pool: SourcePool(topology: context.topology), workload: spec.name)
         let topology = context.topology
         let online = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let separateCPUs = online > 1

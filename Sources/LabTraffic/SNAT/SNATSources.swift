@@ -10,12 +10,13 @@ import LabTopology
 /// server port, and when the policy has SNAT an egress rule must select the source — an unselected
 /// pod's connections would be dropped at the gateway and counted as port exhaustion.
 public enum SNATSources {
-    /// Up to `wanted` distinct pods that leave through the gateway.
+    /// Up to `wanted` distinct pods of the client node that leave through the gateway.
     public static func pods(_ topology: Topology, policy: Policy, port: UInt16, wanted: Int, workload: String) throws -> [IPv4Address] {
-        let candidates = topology.podAddresses.isEmpty ? PacketRateSources.candidates(policy) : topology.podAddresses
+        let pool = SourcePool(topology: topology)
+        let candidates = pool.preferred.isEmpty ? PacketRateSources.candidates(policy) : pool.preferred
         let chosen = Array(candidates.lazy.filter { leaves($0, policy: policy, port: port) }.prefix(wanted))
         guard !chosen.isEmpty else {
-            throw LabFailure("\(workload): no \(topology.podAddresses.isEmpty ? "client-pool source" : "pod address") may leave: the "
+            throw LabFailure("\(workload): no \(pool.noun) may leave: the "
                              + "policy denies TCP to \(topology.serverAddress):\(port) or no egress rule selects any of them")
         }
         return chosen
@@ -44,9 +45,7 @@ public enum SNATSources {
     }
 
     static func leaves(_ source: IPv4Address, policy: Policy, port: UInt16) -> Bool {
-        let flow = Flow(proto: .tcp, source: source, destination: AddressPlan.server, destinationPort: port)
-        guard ReferenceEvaluator.verdict(policy, flow) == .allow else { return false }
-        return policy.snat.map { EgressReference.egressIP($0, source: source) != nil } ?? true
+        SourcePool.verdict(policy, Flow(proto: .tcp, source: source, destination: AddressPlan.server, destinationPort: port)) == .allow
     }
 
     private static func newPodCandidates(_ topology: Topology, policy: Policy) -> [IPv4Address] {
