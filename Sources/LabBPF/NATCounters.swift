@@ -17,6 +17,10 @@ public struct NATCounters: Sendable, Equatable {
 
     public var byName: [String: UInt64] { Dictionary(uniqueKeysWithValues: zip(Self.names, values)) }
 
+    public var flowsTranslated: UInt64 { self[BL_NAT_FLOWS_TRANSLATED] }
+    public var allocationFailures: UInt64 { self[BL_NAT_ALLOCATION_FAILED] }
+    public var droppedUnselected: UInt64 { self[BL_NAT_DROPPED_UNSELECTED] }
+
     /// Packets the programs let through (translated either way, or left to the kernel).
     public var passed: UInt64 {
         self[BL_NAT_PACKETS_TRANSLATED] + self[BL_NAT_PACKETS_REVERSED] + self[BL_NAT_REVERSE_MISSES] + self[BL_NAT_PASSED_LOCAL]

@@ -1,6 +1,6 @@
 import LabBPF
 
-/// One of a BPF filter's hooks on an interface, XDP or tc ingress: what the stateless and the
+/// One of a BPF program's hooks on an interface, XDP or tc (ingress, or egress for the SNAT): what the stateless and the
 /// stateful installations hold, describe in their gates, pin and detach the same way.
 enum FilterAttachment {
     case xdp(XDPAttachment)
@@ -13,6 +13,12 @@ enum FilterAttachment {
         case .xdp: return .xdp(try filter.attachXDP(to: target, mode: .native))
         case .tc: return .tc(try filter.attachTCIngress(to: target))
         }
+    }
+
+    /// Attaches a tc program on `direction` of `target` (the SNAT: egress and ingress of the gateway's
+    /// external interface), through tcx, clsact where the kernel has no tcx.
+    static func tc(_ program: BPFProgram, _ direction: TCDirection, to target: InterfaceTarget) throws -> FilterAttachment {
+        .tc(try TCAttachment(program: program, target: target, direction: direction))
     }
 
     var isXDP: Bool {
