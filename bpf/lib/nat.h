@@ -310,6 +310,9 @@ static __always_inline int bl_nat_rewrite(struct __sk_buff *skb, const struct bl
 /*
  * Egress: a packet from a pod. 0 when it leaves translated, else a drop code. The flow key is the
  * tracker's (bl_ct_key_of, client side), so only TCP/UDP with ports and ICMP echo requests map.
+ * The selection is asked for a new flow only, as netfilter's nat table sees a connection's first
+ * packet only: a live mapping keeps translating after its rule changes (never leaking: it is a
+ * translation), and an established packet skips the trie walk (an LPM lookup is the dearest step).
  */
 static __always_inline int bl_nat_egress(struct __sk_buff *skb, const struct bl_packet *pkt, __u64 now)
 {
@@ -317,15 +320,15 @@ static __always_inline int bl_nat_egress(struct __sk_buff *skb, const struct bl_
 	struct bl_ct_key key;
 	int rc;
 
-	rc = bl_nat_selected(pkt->saddr);
-	if (rc)
-		return rc;
 	if (bl_ct_key_of(pkt, 0, &key) < 0)
-		return BL_NAT_DROP_UNTRANSLATABLE;
+		return bl_nat_selected(pkt->saddr) ?: BL_NAT_DROP_UNTRANSLATABLE;
 	entry = bpf_map_lookup_elem(&bl_nat_forward, &key);
 	if (entry && !bl_ct_expired(&entry->ct, key.proto, now)) {
 		bl_nat_refresh(entry, pkt, 0, now);
 	} else {
+		rc = bl_nat_selected(pkt->saddr);
+		if (rc)
+			return rc;
 		if (!bl_ct_opens(pkt))
 			return BL_NAT_DROP_TCP_INVALID;
 		rc = bl_nat_allocate(&key, entry, pkt, now, &created);
