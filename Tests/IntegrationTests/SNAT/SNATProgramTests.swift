@@ -219,5 +219,19 @@ extension KernelTests {
             #expect(try snat.maps.forwardEntries().map(\.key.source) == [Self.otherPod])
             #expect(try snat.maps.reverseEntries().map { IPv4Address(UInt32(bigEndian: $0.entry.pod_addr)) } == [Self.otherPod])
         }
+
+        @Test("a new rule in front moves the selection: its pods leave translated, a prefix that went is dropped")
+        func selectionUpdate() throws {
+            let snat = try Self.load()
+            let newcomer = IPv4Address("10.0.1.7")!
+            #expect(!(try snat.runEgress(Self.tcp(from: newcomer)).passed))
+            var next = Self.policy(ports: PortRange(1024, 65535)!)
+            next.egress.insert(EgressRule(sources: [IPv4Prefix("10.0.1.0/28")!], egressIPs: [Self.egressIP]), at: 0)
+            next.egress.remove(at: 1) // 10.0.0.0/24 goes
+            try snat.maps.setSelection(SNATSelection.entries(next))
+            #expect(try snat.maps.selectionEntries().map(\.description) == ["10.0.1.0/24 drop", "10.0.1.0/28 translate"])
+            #expect(SNATFrame(try snat.runEgress(Self.tcp(from: newcomer)).packet).source == Self.egressIP)
+            #expect(!(try snat.runEgress(Self.tcp(from: Self.pod)).passed))
+        }
     }
 }

@@ -22,7 +22,9 @@ extension KernelTests {
             let snat = SNATPolicy(ports: ports, egress: [EgressRule(sources: [IPv4Prefix(address: AddressPlan.client, length: 32)!],
                                                                    egressIPs: [AddressPlan.dutServerSide])])
             return Policy(rules: [], defaultAction: .allow,
-                          tracking: ConnectionTracking(timeouts: .kernelDefaults, tableSize: 4096,
+                          tracking: ConnectionTracking(timeouts: ConntrackTimeouts(tcpSyn: 120, tcpEstablished: 432_000, tcpClose: 120,
+                                                                                   udp: 1, icmp: 1),
+                                                       tableSize: 4096,
                                                        sweep: SweepSettings(mode: .fixed, intervalMilliseconds: 200, floorMilliseconds: 100,
                                                                             ceilingMilliseconds: 1000)),
                           snat: snat.at(gateway: AddressPlan.dutServerSide))
@@ -78,6 +80,22 @@ extension KernelTests {
                 #expect(statistics.allocationFailures == 0)
                 #expect((statistics.liveMappings ?? 0) >= 2)
                 #expect(try #require(installation.tracker).occupancy() >= 2)
+                // A new egress rule goes into the trie and into the enforced policy.
+                let milliseconds = try #require(installation.translator).add(EgressRule(sources: [IPv4Prefix("10.7.0.0/16")!],
+                                                                                         egressIPs: [AddressPlan.dutServerSide]))
+                #expect(milliseconds >= 0)
+                #expect(installation.enforcedPolicy.snat?.egress.count == 2)
+                #expect(try installation.installedEntries() == 2)
+
+                // The UDP mapping expires after 1 s: the swept collector deletes it, the LRU keeps it (expired, reusable).
+                if kind == .swept {
+                    let tracker = try #require(installation.tracker)
+                    let deadline = Deadline(secondsFromNow: 5)
+                    while tracker.sweeps().reduce(0, { $0 + $1.deleted }) == 0, !deadline.hasPassed { usleep(100_000) }
+                    #expect(tracker.sweeps().reduce(0) { $0 + $1.deleted } == 1)
+                    #expect(try tracker.occupancy() == 1) // the TCP connection's
+                    #expect(try installation.translator?.statistics().liveMappings == 1)
+                }
                 for sample in try installation.microbenchmarks() { print("tc-snat/\(kind.rawValue) \(sample.metric) \(sample.value)") }
             }
         }
