@@ -105,11 +105,23 @@ extension NATMaps: SweptTable {
             guard let entry = live[owner] else { return true }
             return entry.nat_port != reverse.key.nat_port || entry.nat_addr != reverse.key.nat_addr
         }.map(\.key)
-        for key in expired { try forward.delete(key) }
-        for key in stale { try reverse.delete(key) }
+        try Self.delete(expired, from: forward)
+        try Self.delete(stale, from: reverse)
         let end = MonotonicClock.nanoseconds()
         return CTSweep(examined: forwards.count, deleted: expired, deletedAtNanoseconds: end, startNanoseconds: start,
                        durationNanoseconds: end - start)
+    }
+}
+
+extension NATMaps {
+    /// One BPF_MAP_DELETE_BATCH; a key the datapath or an LRU eviction removed meanwhile stops the
+    /// batch with ENOENT, so the rest goes one by one (as CTTable.delete).
+    static func delete<Key: BitwiseCopyable>(_ keys: [Key], from map: BPFMap) throws {
+        do {
+            try map.deleteBatch(keys: keys)
+        } catch let error as BPFError where error.errno == ENOENT {
+            for key in keys { try map.delete(key) }
+        }
     }
 }
 

@@ -320,8 +320,11 @@ static __always_inline int bl_nat_egress(struct __sk_buff *skb, const struct bl_
 	struct bl_ct_key key;
 	int rc;
 
-	if (bl_ct_key_of(pkt, 0, &key) < 0)
-		return bl_nat_selected(pkt->saddr) ?: BL_NAT_DROP_UNTRANSLATABLE;
+	if (bl_ct_key_of(pkt, 0, &key) < 0) {
+		/* Nothing to map: an unselected source is still counted as one. */
+		rc = bl_nat_selected(pkt->saddr);
+		return rc ? rc : BL_NAT_DROP_UNTRANSLATABLE;
+	}
 	entry = bpf_map_lookup_elem(&bl_nat_forward, &key);
 	if (entry && !bl_ct_expired(&entry->ct, key.proto, now)) {
 		bl_nat_refresh(entry, pkt, 0, now);

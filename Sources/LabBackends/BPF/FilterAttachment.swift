@@ -32,7 +32,8 @@ enum FilterAttachment {
         case .xdp(let xdp):
             return ["xdp_mode": xdp.mode.rawValue, DropPoint.gate: DropPoint.xdp(mode: xdp.mode.rawValue)]
         case .tc(let tc):
-            var gates = ["tc_hook": tc.mechanism.rawValue, DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue)]
+            var gates = ["tc_hook": tc.mechanism.rawValue,
+                         DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue, direction: tc.direction.rawValue)]
             if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
             return gates
         }

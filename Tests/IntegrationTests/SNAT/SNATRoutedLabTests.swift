@@ -42,6 +42,7 @@ extension KernelTests {
                 defer { try? installation.remove() }
                 #expect(installation.gates["snat"] == "tc-bpf")
                 #expect(installation.gates["tc_hook"] == "tcx")
+                #expect(installation.gates["drop_point"] == "tc egress (tcx)")
                 #expect(installation.gates["nat_map_type"] == kind.mapTypeName)
 
                 // UDP: the server answers whoever it saw; the answer must reach the client's socket.
