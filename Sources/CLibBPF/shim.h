@@ -8,3 +8,4 @@
 // Map key/value layouts shared with the BPF programs: the one definition both sides compile against.
 #include "../../bpf/include/policy_maps.h"
 #include "../../bpf/include/conntrack_maps.h"
+#include "../../bpf/include/nat_maps.h"

@@ -128,3 +128,13 @@ extension BPFObject {
         try libbpfCall("set the inner map of \(mapName)") { bpf_map__set_inner_map_fd(map, templateFD) }
     }
 }
+
+extension BPFObject {
+    /// Changes a map's type before load (the SNAT declares its NAT maps as plain hashes and becomes
+    /// LRU for the lru tracker kind: one object, the map type chosen per installation).
+    func setMapType(map mapName: String, to type: bpf_map_type) throws {
+        precondition(!isLoaded, "set the type of \(mapName) before loading \(name)")
+        let map = try libbpfPointer("find map \(mapName) in \(name)") { bpf_object__find_map_by_name(handle, mapName) }
+        try libbpfCall("set the type of \(mapName)") { bpf_map__set_type(map, type) }
+    }
+}

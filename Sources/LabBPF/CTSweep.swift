@@ -4,6 +4,18 @@ import Glibc
 import CLibBPF
 import LabSystem
 
+/// A table the swept tracker's collector (LabBackends' CTCollector) reclaims: the tracker's own
+/// connection table, or the SNAT's NAT maps, whose forward entries carry the tracker's lifetimes.
+/// One collector, one sweep record type, one interval rule for both.
+public protocol SweptTable: AnyObject, Sendable {
+    /// One pass: delete what has expired, say what was examined and deleted.
+    func sweep(lifetimes: CTLifetimes) throws -> CTSweep
+}
+
+extension CTTable: SweptTable {
+    public func sweep(lifetimes: CTLifetimes) throws -> CTSweep { try CTSweep.run(self, lifetimes: lifetimes) }
+}
+
 /// One pass of the collector over a plain-hash table: read every entry in batches, delete the
 /// expired ones in one batch. The decision is made on the copy just read, as cilium's GC does, so
 /// an entry the datapath refreshes between the read and the delete is deleted although live — the

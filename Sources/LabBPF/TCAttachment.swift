@@ -23,10 +23,21 @@ public enum TCMechanismChoice: Sendable, Hashable {
 /// benchlab builds against (linux-libc-dev 6.1) predate it, so the number is written here; it is
 /// part of the stable UAPI, and the tests check it against the running kernel by attaching with it.
 let bpfTCXIngress = bpf_attach_type(rawValue: 46)
+/// BPF_TCX_EGRESS (47), for the same reason.
+let bpfTCXEgress = bpf_attach_type(rawValue: 47)
 
-/// A tc program on an interface's ingress, by tcx or clsact (`mechanism` says which).
+/// Which side of an interface a tc program sees: packets arriving (the filters) or leaving (the SNAT).
+public enum TCDirection: String, Sendable, Hashable {
+    case ingress, egress
+
+    var tcxAttachType: bpf_attach_type { self == .ingress ? bpfTCXIngress : bpfTCXEgress }
+    var clsactPoint: bpf_tc_attach_point { self == .ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS }
+}
+
+/// A tc program on an interface's ingress or egress, by tcx or clsact (`mechanism` says which).
 public final class TCAttachment {
     public let target: InterfaceTarget
+    public let direction: TCDirection
     public let mechanism: TCMechanism
     /// Why tcx was not used, when `.tcxElseClsact` fell back to clsact.
     public let fallbackReason: String?
@@ -38,24 +49,26 @@ public final class TCAttachment {
         case detached
     }
 
-    public init(program: BPFProgram, target: InterfaceTarget, choice: TCMechanismChoice = .tcxElseClsact) throws {
+    public init(program: BPFProgram, target: InterfaceTarget, choice: TCMechanismChoice = .tcxElseClsact,
+                direction: TCDirection = .ingress) throws {
         self.target = target
+        self.direction = direction
         switch choice {
         case .only(.tcx):
-            hook = .link(try Self.attachTCX(program, target))
+            hook = .link(try Self.attachTCX(program, target, direction))
             mechanism = .tcx
             fallbackReason = nil
         case .only(.clsact):
-            hook = .clsact(try ClsactFilter(program: program, target: target))
+            hook = .clsact(try ClsactFilter(program: program, target: target, direction: direction))
             mechanism = .clsact
             fallbackReason = nil
         case .tcxElseClsact:
             do {
-                hook = .link(try Self.attachTCX(program, target))
+                hook = .link(try Self.attachTCX(program, target, direction))
                 mechanism = .tcx
                 fallbackReason = nil
             } catch let error as BPFError where Self.meansNoTCX(error) {
-                hook = .clsact(try ClsactFilter(program: program, target: target))
+                hook = .clsact(try ClsactFilter(program: program, target: target, direction: direction))
                 mechanism = .clsact
                 fallbackReason = error.description
             }
@@ -68,10 +81,11 @@ public final class TCAttachment {
         [EINVAL, EOPNOTSUPP, BPFError.kernelNotSupported].contains(error.errno)
     }
 
-    static func attachTCX(_ program: BPFProgram, _ target: InterfaceTarget) throws -> BPFLink {
+    static func attachTCX(_ program: BPFProgram, _ target: InterfaceTarget, _ direction: TCDirection = .ingress) throws -> BPFLink {
         try target.withIndex { index in
-            try BPFLink.create(program: program, targetIndex: index, attachType: bpfTCXIngress, flags: 0,
-                               attachment: "tcx ingress on \(target)", operation: "attach tcx ingress to \(target)")
+            try BPFLink.create(program: program, targetIndex: index, attachType: direction.tcxAttachType, flags: 0,
+                               attachment: "tcx \(direction.rawValue) on \(target)",
+                               operation: "attach tcx \(direction.rawValue) to \(target)")
         }
     }
 
@@ -122,15 +136,17 @@ public enum TCXIngressQuery {
 /// (and its filters) is left as it was.
 final class ClsactFilter {
     let target: InterfaceTarget
+    let direction: TCDirection
     private let createdQdisc: Bool
     private let handle: UInt32
     private let priority: UInt32
     private var attached = true
 
-    init(program: BPFProgram, target: InterfaceTarget) throws {
+    init(program: BPFProgram, target: InterfaceTarget, direction: TCDirection = .ingress) throws {
         self.target = target
+        self.direction = direction
         (createdQdisc, handle, priority) = try target.withIndex { index in
-            try Self.withHook(index, BPF_TC_INGRESS) { hook in
+            try Self.withHook(index, direction.clsactPoint) { hook in
                 var created = true
                 do {
                     try libbpfCall("create clsact qdisc on \(target)") { bpf_tc_hook_create(hook) }
@@ -139,7 +155,7 @@ final class ClsactFilter {
                 }
                 do {
                     return try LibBPFOptions.with(bpf_tc_opts.self, size: \.sz, { $0.prog_fd = program.fd }) { options in
-                        try libbpfCall("attach tc ingress (clsact) to \(target)") { bpf_tc_attach(hook, options) }
+                        try libbpfCall("attach tc \(direction.rawValue) (clsact) to \(target)") { bpf_tc_attach(hook, options) }
                         return (created, options.pointee.handle, options.pointee.priority)
                     }
                 } catch {
@@ -154,12 +170,12 @@ final class ClsactFilter {
         guard attached else { return }
         attached = false
         try target.withIndex { index in
-            try Self.withHook(index, BPF_TC_INGRESS) { hook in
+            try Self.withHook(index, direction.clsactPoint) { hook in
                 try LibBPFOptions.with(bpf_tc_opts.self, size: \.sz, {
                     $0.handle = handle
                     $0.priority = priority
                 }) { options in
-                    try libbpfCall("detach tc ingress (clsact) from \(target)") { bpf_tc_detach(hook, options) }
+                    try libbpfCall("detach tc \(direction.rawValue) (clsact) from \(target)") { bpf_tc_detach(hook, options) }
                 }
             }
             if createdQdisc { Self.destroyQdisc(index) }

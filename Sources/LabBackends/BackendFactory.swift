@@ -20,7 +20,7 @@ public enum BackendFactory {
         case .tcCtSwept: return CTBackend(variant: .tc, table: .swept)
         case .xdpCtKfunc: return CTBackend(variant: .xdp, table: nil)
         case .tcCtKfunc: return CTBackend(variant: .tc, table: nil)
-        case .tcSnat: throw BackendUnsupported(.tcSnat, "the BPF SNAT backend is being built (issue 9)")
+        case .tcSnat: return SNATBackend(table: .lru)
         }
     }
 }

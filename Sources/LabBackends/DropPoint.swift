@@ -9,5 +9,5 @@ public enum DropPoint {
     static let application = "application socket (no filter)"
 
     static func xdp(mode: String) -> String { "xdp (\(mode))" }
-    static func tc(mechanism: String) -> String { "tc ingress (\(mechanism))" }
+    static func tc(mechanism: String, direction: String = "ingress") -> String { "tc \(direction) (\(mechanism))" }
 }

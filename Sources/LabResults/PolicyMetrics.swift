@@ -27,8 +27,18 @@ public enum PolicyMetrics {
     public static let ctStatelessSingle = MetricInfo(name: "ns_per_pkt_ct_stateless_single", unit: "ns", direction: .lowerIsBetter,
                                                      summary: "BPF_PROG_TEST_RUN time, that packet through the stateless filter (one per run)")
 
+    /// The BPF SNAT (tc-snat): a packet of an established flow at egress and its reply at ingress, one
+    /// packet per run (a rewritten packet cannot be run again: the test loop reuses its skb), beside
+    /// the null program timed the same way (the loop's fixed cost).
+    public static let snatEstablished = MetricInfo(name: "ns_per_pkt_snat_established", unit: "ns", direction: .lowerIsBetter,
+                                                   summary: "BPF_PROG_TEST_RUN time, SNAT egress of an established flow's packet (one per run)")
+    public static let snatReverse = MetricInfo(name: "ns_per_pkt_snat_reverse", unit: "ns", direction: .lowerIsBetter,
+                                               summary: "BPF_PROG_TEST_RUN time, SNAT ingress of that flow's reply (one per run)")
+    public static let snatFloor = MetricInfo(name: "ns_per_pkt_snat_floor", unit: "ns", direction: .lowerIsBetter,
+                                             summary: "BPF_PROG_TEST_RUN time, the null tc program timed the same way (one per run)")
+
     public static let all = [installMs, installedEntries, updateMs, bpfNsPerRun, nsPerPacketMatch, nsPerPacketNoMatch,
-                             ctEstablished, ctStateless, ctNew, ctStatelessSingle]
+                             ctEstablished, ctStateless, ctNew, ctStatelessSingle, snatEstablished, snatReverse, snatFloor]
     /// What the A/B gate tests for the policy: the time to install it and to change it. The BPF test-run
     /// timings are microbenchmarks the packet-rate workload measures end to end; they are shown.
     public static let primary = [installMs, updateMs]

@@ -8,15 +8,15 @@ import LabNetwork
 import LabPolicy
 
 /// The swept tracker's garbage collector: a thread started at install and stopped at remove, which
-/// sweeps the table (CTSweep: batch read, batch delete of the expired), waits as `SweepInterval.next`
-/// says, records a `SweepRecord` per sweep, logs deleted flows when asked, and measures its own CPU
-/// time (CLOCK_THREAD_CPUTIME_ID), the figure the report shows as GC CPU.
+/// sweeps the table (the tracker's, or the SNAT's NAT maps; CTSweep: batch read, batch delete of the
+/// expired), waits as `SweepInterval.next` says, records a `SweepRecord` per sweep, logs deleted flows
+/// when asked, and measures its own CPU time (CLOCK_THREAD_CPUTIME_ID), the figure the report shows as GC CPU.
 final class CTCollector: @unchecked Sendable {
     private let lifetimes: CTLifetimes
     private let settings: SweepSettings
     /// Guards every field below; the thread waits on it between sweeps so stop() wakes it at once.
     private let condition = NSCondition()
-    private var table: CTTable
+    private var table: any SweptTable
     private var records: [SweepRecord] = []
     private var deletions: [TrackedDeletion] = []
     private var logging = false
@@ -25,7 +25,7 @@ final class CTCollector: @unchecked Sendable {
     private var cpuNanoseconds: UInt64 = 0
     private var failure: String?
 
-    init(table: CTTable, lifetimes: CTLifetimes, settings: SweepSettings) {
+    init(table: any SweptTable, lifetimes: CTLifetimes, settings: SweepSettings) {
         self.table = table
         self.lifetimes = lifetimes
         self.settings = settings
@@ -51,7 +51,7 @@ final class CTCollector: @unchecked Sendable {
 
             let sweep: CTSweep
             do {
-                sweep = try CTSweep.run(table, lifetimes: lifetimes)
+                sweep = try table.sweep(lifetimes: lifetimes)
             } catch {
                 condition.lock()
                 failure = "\(error)"
@@ -88,7 +88,7 @@ final class CTCollector: @unchecked Sendable {
     }
 
     /// The table a resize put under the program: the next sweep walks it.
-    func sweep(_ table: CTTable) { locked { self.table = table } }
+    func sweep(_ table: any SweptTable) { locked { self.table = table } }
     func startLog() { locked { logging = true } }
     func stopLog() { locked { logging = false } }
     func drain() -> [TrackedDeletion] {

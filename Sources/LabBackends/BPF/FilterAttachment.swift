@@ -1,6 +1,6 @@
 import LabBPF
 
-/// One of a BPF filter's hooks on an interface, XDP or tc ingress: what the stateless and the
+/// One of a BPF program's hooks on an interface, XDP or tc (ingress, or egress for the SNAT): what the stateless and the
 /// stateful installations hold, describe in their gates, pin and detach the same way.
 enum FilterAttachment {
     case xdp(XDPAttachment)
@@ -15,6 +15,12 @@ enum FilterAttachment {
         }
     }
 
+    /// Attaches a tc program on `direction` of `target` (the SNAT: egress and ingress of the gateway's
+    /// external interface), through tcx, clsact where the kernel has no tcx.
+    static func tc(_ program: BPFProgram, _ direction: TCDirection, to target: InterfaceTarget) throws -> FilterAttachment {
+        .tc(try TCAttachment(program: program, target: target, direction: direction))
+    }
+
     var isXDP: Bool {
         if case .xdp = self { return true }
         return false
@@ -26,7 +32,8 @@ enum FilterAttachment {
         case .xdp(let xdp):
             return ["xdp_mode": xdp.mode.rawValue, DropPoint.gate: DropPoint.xdp(mode: xdp.mode.rawValue)]
         case .tc(let tc):
-            var gates = ["tc_hook": tc.mechanism.rawValue, DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue)]
+            var gates = ["tc_hook": tc.mechanism.rawValue,
+                         DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue, direction: tc.direction.rawValue)]
             if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
             return gates
         }
