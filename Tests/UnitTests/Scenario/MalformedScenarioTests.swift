@@ -52,7 +52,7 @@ extension ScenarioTests {
                 "3:23: unknown backend 'iptables' (did you mean 'iptables-legacy', 'iptables-nft', 'iptables-ipset', 'iptables-raw' or 'iptables-notrack'?)",
                 "3:33: unknown backend 'bpfilter' (expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat)",
                 "3:43: backend 'none' is listed twice",
-                "4:11: unknown topology 'star' (expected pair or routed)",
+                "4:11: unknown topology 'star' (expected one of pair, routed, gateway)",
             ]),
             MalformedFile("syntax-error.yaml", [
                 "4:10: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence that starts at 3:11)",
