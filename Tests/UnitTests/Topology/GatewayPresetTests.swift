@@ -137,6 +137,21 @@ struct GatewayPresetTests {
         }
     }
 
+    @Test("stated routes must leave through a link; pods must sit in a prefix their node owns; rules and sysctls name nodes")
+    func statedRoutingProblems() {
+        var spec = TopologyPreset.routed.spec
+        spec.routes = [.init(node: "cli", destination: IPv4Prefix("198.18.1.0/24")!, via: "srv")]
+        spec.pods = [.init(name: "p1", node: "cli", address: IPv4Address("198.18.64.2")!)]
+        spec.policyRules = [.init(node: "nope", source: IPv4Prefix("198.18.64.0/24")!, table: 100, priority: 1000)]
+        spec.sysctls = [.init(node: "gone", key: "net.ipv4.ip_forward", value: "1")]
+        #expect(spec.problems().map(\.message) == [
+            "route to 198.18.1.0/24 on 'cli' via 'srv': the two are not linked",
+            "rule from 198.18.64.0/24 names unknown node 'nope'",
+            "sysctl net.ipv4.ip_forward names unknown node 'gone'",
+            "pod p1's address 198.18.64.2 is not in a prefix node 'cli' owns",
+        ])
+    }
+
     @Test("pair and routed keep their client: it owns the whole client pool")
     func presetsUnchanged() {
         #expect(TopologyPresets.names == ["pair", "routed", "gateway"])
