@@ -80,5 +80,33 @@ extension KernelTests {
             }
             #expect(namespacesLeft(matching: [id]).isEmpty)
         }
+
+        @Test("an egress route that prefers gw2 steers that node's pods through gw2 (ip rule + table); others keep gw1")
+        func egressRoutesSteerThroughGw2() throws {
+            let preset = try TopologyPreset.gateway(GatewayParameters(nodes: 2, podsPerNode: 2, gateways: 2, egressRoutes: [
+                .init(sources: [IPv4Prefix("198.18.65.0/24")!], gateways: ["gw2", "gw1"]),
+            ]))
+            var id = ""
+            try withTestJournal("gateway-egress") { journal in
+                let topology = try TopologyBuilder.up(preset, journal: journal)
+                id = topology.id
+                let n1 = topology.node(named: "n1")!.namespace
+                let n2 = topology.node(named: "n2")!.namespace
+                let fromPod = try Subprocess.run(Command("ip", ["-n", n2, "route", "get", "\(AddressPlan.server)", "from", "198.18.65.3"]),
+                                                 timeout: 5).stdout
+                #expect(fromPod.contains("via 198.18.0.14") && fromPod.contains("table 100"), "\(fromPod)")
+                let n1Pod = try Subprocess.run(Command("ip", ["-n", n1, "route", "get", "\(AddressPlan.server)", "from", "198.18.64.3"]),
+                                               timeout: 5).stdout
+                #expect(n1Pod.contains("via 198.18.0.2"), "\(n1Pod)")
+                let scratch = try TestEnvironment.temporaryDirectory("gateway-egress")
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let context = TrafficContext(topology: topology, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
+                try WorkloadRunner.withEchoServer(.tcp, port: 7002, lifetime: 20, name: "gw", context) {
+                    let report = try Self.roundTrips(from: IPv4Address("198.18.65.3")!, in: n2, context)
+                    #expect(report.completed == 20, "from n2's pod through gw2: \(report)")
+                }
+            }
+            #expect(namespacesLeft(matching: [id]).isEmpty)
+        }
     }
 }
