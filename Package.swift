@@ -23,7 +23,7 @@ let package = Package(
         // Ethernet/IPv4/UDP/TCP/ICMP frames and the Internet checksum, for the flood, BPF test runs and tests.
         .target(name: "LabPacket", dependencies: ["LabNetwork"]),
         .target(name: "LabPolicy", dependencies: ["LabNetwork", "LabSystem"]),
-        .target(name: "LabResults", dependencies: ["LabSystem"]),
+        .target(name: "LabResults", dependencies: ["LabSystem", "LabIPAM"]),
         .target(name: "LabStats", dependencies: ["LabSystem"]),
         // Pod address planning: a cluster pool carved into per-node pod CIDRs, and named multi-pools.
         .target(name: "LabIPAM", dependencies: ["LabNetwork"]),
@@ -53,7 +53,7 @@ let package = Package(
 
         // The scenario file: reads YAML into the types the modules above own.
         .target(name: "LabScenario", dependencies: [
-            "LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabTraffic", "LabBackends",
+            "LabSystem", "LabNetwork", "LabPolicy", "LabTopology", "LabTraffic", "LabBackends", "LabIPAM",
             .product(name: "Yams", package: "Yams"),
         ]),
 
@@ -63,7 +63,7 @@ let package = Package(
         // Layer 3: one run, end to end.
         .target(name: "LabRunner", dependencies: [
             "LabSystem", "LabNetwork", "LabScenario", "LabPolicy", "LabTopology", "LabTraffic",
-            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack", "LabNetlink", "LabCapture",
+            "LabCollectors", "LabBackends", "LabBPF", "LabResults", "LabConntrack", "LabNetlink", "LabCapture", "LabIPAM",
         ]),
         .executableTarget(name: "benchlab", dependencies: [
             "LabRunner", "LabTraffic", "LabScenario", "LabReport", "LabResults", "LabTopology",

@@ -1,4 +1,5 @@
 import Foundation
+import LabIPAM
 
 /// run.json: one self-describing, versioned record of a run (flent's habit): the scenario as it was
 /// run, the machine it ran on, and every raw sample of every repeat of every case. Reports, CSV and
@@ -19,6 +20,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var scenario: ScenarioRecord
     public var environment: EnvironmentRecord
     public var cases: [CaseRecord]
+    /// The IPAM plan of the run's topology (pools, node pod CIDRs, pod addresses), from the first
+    /// topology built; nil for topologies without pods. Optional: older records have none.
+    public var addressPlan: AddressPlanRecord?
 
     public init(runId: String, benchlab: ToolInfo, startedAt: String, scenario: ScenarioRecord,
                 environment: EnvironmentRecord, cases: [CaseRecord] = [], status: RunStatus = .running) {
@@ -34,7 +38,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schema, benchlab, status, scenario, environment, cases
-        case runId = "run_id", startedAt = "started_at", finishedAt = "finished_at"
+        case runId = "run_id", startedAt = "started_at", finishedAt = "finished_at", addressPlan = "address_plan"
     }
 }
 

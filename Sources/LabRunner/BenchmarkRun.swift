@@ -98,6 +98,7 @@ public final class BenchmarkRun {
                 let outcome = try executor.execute(spec, backend: backend, round: step.round, probe: firstRound)
                 repeatRecord.samples = outcome.samples
                 repeatRecord.phases = outcome.phases
+                if record.addressPlan == nil { record.addressPlan = outcome.addressPlan }
                 repeatRecord.series = outcome.series
                 for (key, value) in outcome.gates { record.environment.gates["\(spec.backend.rawValue).\(key)"] = value }
                 for caveat in outcome.caveats where !record.environment.caveats.contains(caveat) {

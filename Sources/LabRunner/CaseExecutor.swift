@@ -1,6 +1,7 @@
 import Foundation
 import LabBackends
 import LabCollectors
+import LabIPAM
 import LabConntrack
 import LabNetlink
 import LabNetwork
@@ -42,6 +43,8 @@ public struct CaseExecutor {
         public var equivalence: EquivalenceRecord?
         /// Wall time of each phase of the round, in the order they ran (teardown last).
         public var phases: [PhaseRecord] = []
+        /// The IPAM plan of the topology this round built (run.json records the first).
+        public var addressPlan: AddressPlanRecord?
     }
 
     /// `probe`: send the equivalence probes before the workloads (once per case is enough: every
@@ -69,6 +72,7 @@ public struct CaseExecutor {
             try holdConntrackLimit(for: installation, spec.variant.policy)
             var outcome = try measureInstalled(spec, installation: installation, topology: topology, probe: probe, phases: &phases)
             outcome.gates.merge(hostGates) { own, _ in own }
+            outcome.addressPlan = topology.addressPlan
             if let installMs = installation.installMilliseconds {
                 outcome.samples.insert(Sample(workload: "policy", metric: PolicyMetrics.installMs, value: installMs), at: 0)
             }

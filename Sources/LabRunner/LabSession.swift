@@ -78,11 +78,28 @@ public struct LabSession {
         }
         lines.append("")
         lines.append("server answers on \(AddressPlan.server) (the whole \(AddressPlan.serviceRange) is local to it)")
-        lines.append("client sources: \(AddressPlan.client) and any address of \(AddressPlan.clientPool.map(\.description).joined(separator: ", "))")
+        if let plan = topology.addressPlan {
+            // Pods are addresses their node owns (gateway preset): the client pool is not the client's.
+            for node in plan.nodes {
+                let pods = plan.pods.filter { $0.node == node.name }
+                lines.append("pods of \(node.name): \(pods.count) in \(node.podCIDR) (\(pods.first?.address ?? "-") … \(pods.last?.address ?? "-"))")
+            }
+            for point in topology.policyPoints {
+                let egress = topology.egressAddress(of: point).map { "\($0)" } ?? "-"
+                lines.append("gateway \(point.node): egress IP \(egress) on \(point.egressInterface ?? "-")")
+            }
+            lines.append("watch the server side: ip netns exec \(topology.server) tcpdump -ni any net \(AddressPlan.lab)")
+        } else {
+            lines.append("client sources: \(AddressPlan.client) and any address of \(AddressPlan.clientPool.map(\.description).joined(separator: ", "))")
+        }
         let point = topology.filterPoint
         lines.append("filter point: \(point.namespace) ingress \(point.ingressInterface) (\(point.hook.rawValue)), backend \(backend.rawValue), \(policy.rules.count) rule(s), default \(policy.defaultAction.rawValue)")
         if let artifactPath { lines.append("installed policy: \(artifactPath)") }
         lines.append("")
+        if topology.addressPlan != nil {
+            lines.append("connect from a pod by hand: ip netns exec \(topology.client) nc -z -w1 -s \(topology.clientAddress) \(AddressPlan.server) 22")
+            return lines.joined(separator: "\n")
+        }
         lines.append("probe it by hand (each line says what the policy decides):")
         for (flow, verdict) in examples() {
             lines.append("  \(command(for: flow))    # \(verdict.rawValue)")

@@ -9,8 +9,9 @@ struct PlaceholderCheck {
     let declared: [DeclaredParameter]
 
     /// The top-level keys whose values may hold placeholders (`conntrack` belongs to the policy: it
-    /// is only read with `policy.stateful`, so it varies with it).
-    static let sweptSections: Set<String> = ["policy", "workloads", "conntrack"]
+    /// is only read with `policy.stateful`, so it varies with it; `snat` is the policy of an SNAT
+    /// scenario, so `random_fully: ${random}` sweeps it).
+    static let sweptSections: Set<String> = ["policy", "workloads", "conntrack", "snat"]
 
     /// Which swept sections hold a placeholder: the others read the same at every point of the sweep
     /// and are read once (found in this walk, so the file is not walked again to know it).

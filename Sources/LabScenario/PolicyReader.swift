@@ -11,6 +11,8 @@ struct PolicyDraft {
     var statefulSite: Site? = nil
     /// Set from `conntrack:` (or its defaults) once the draft is known to be stateful.
     var tracking: ConnectionTracking? = nil
+    /// Set from the top-level `snat:` (read per point of the sweep, like the policy).
+    var snat: SNATPolicy? = nil
 
     var isStateful: Bool { statefulSite != nil }
 

@@ -13,8 +13,9 @@ enum ScenarioFields {
         [
             SchemaField("name", .text(pattern: "^[a-z0-9][a-z0-9-]*$"), "The scenario's name: lowercase letters, digits and '-'; the file is <name>.yaml."),
             SchemaField("description", .text(pattern: #"^[^\n]+$"#), "One line: it heads reports and 'benchlab list'."),
-            SchemaField("topology", .either(.choice(TopologyPresets.names), .object(topology, required: ["nodes", "links"])),
-                        "A preset name, or a custom topology of nodes, links and attachment points."),
+            SchemaField("topology", .either(.choice(TopologyPresets.names),
+                                            .either(.object(topology, required: ["nodes", "links"]), .object(gatewayTopology, required: ["preset"]))),
+                        "A preset name, a custom topology of nodes, links and attachment points, or the gateway preset with parameters."),
             SchemaField("backends", .list(of: .choice(BackendKind.allCases.map(\.rawValue)), minimumCount: 1),
                         "The backends to measure, each once."),
             SchemaField("repeat", .integer(1...100), "Measured repeats per case (default 3)."),
@@ -23,6 +24,7 @@ enum ScenarioFields {
             SchemaField("policy", .object(policy, required: []), "The packet-filter policy every backend installs."),
             SchemaField("workloads", .workloads, "The traffic each case drives, in order."),
             SchemaField("conntrack", .object(conntrack, required: []), "Connection tracking settings of a stateful policy (needs policy.stateful: true)."),
+            SchemaField("snat", .object(snat, required: []), "Source NAT at the gateways (needs topology gateway): mode, port range, egress rules."),
             SchemaField("host_conntrack", .boolean, "Run nf_conntrack in the filter point's namespace for every backend (default false), as on a host that tracks connections for other reasons: drops after conntrack then pay for it."),
         ]
     }
@@ -94,6 +96,37 @@ enum ScenarioFields {
             SchemaField("nodes", .list(of: .object(topologyNode, required: ["name", "role"]), minimumCount: 2), "2 to 16 namespaces."),
             SchemaField("links", .list(of: .object(topologyLink, required: ["a", "b"]), minimumCount: 0), "veth pairs between nodes."),
             SchemaField("attach", .named(.object(attachment, required: ["node"])), "Named attachment points: {node, from} or {node, to}."),
+        ]
+    }
+
+    static var gatewayTopology: [SchemaField] {
+        [
+            SchemaField("preset", .choice(["gateway"]), "The parameterised preset."),
+            SchemaField("nodes", .integer(GatewayParameters.nodeRange), "Worker nodes n1…nM (default 2); n1 is the client."),
+            SchemaField("pods_per_node", .integer(GatewayParameters.podsPerNodeRange), "Pod addresses per node (default 32), owned by the node by AnyIP."),
+            SchemaField("gateways", .integer(GatewayParameters.gatewayRange), "1, or 2 for failover (default 1)."),
+            SchemaField("cluster_pool", .either(.text(pattern: addressPattern), .list(of: .text(pattern: addressPattern), minimumCount: 1)),
+                        "Prefix(es) carved into per-node pod CIDRs, inside 198.18.0.0/15 and outside 198.18.0.0/20 (default 198.18.64.0/18)."),
+            SchemaField("node_mask", .integer(1...32), "Per-node pod CIDR length (default 24)."),
+        ]
+    }
+
+    static var snat: [SchemaField] {
+        [
+            SchemaField("mode", .choice(SNATMode.allCases.map(\.rawValue)), "masquerade (the egress interface's address; default) or snat (the address written into the rule)."),
+            SchemaField("ports", .quantity(pattern: portsPattern, example: "20000-20999"), "Translated source ports (default 1024-65535)."),
+            SchemaField("random_fully", .boolean, "Pick every translated port at random (default false)."),
+            SchemaField("egress", .list(of: .object(egressRule, required: ["from", "via"]), minimumCount: 1),
+                        "Which pods leave through which egress IPs, first match wins (default: every pod CIDR via every gateway, gw1 first)."),
+        ]
+    }
+
+    static var egressRule: [SchemaField] {
+        [
+            SchemaField("from", .either(.text(pattern: addressPattern), .list(of: .text(pattern: addressPattern), minimumCount: 1)),
+                        "Pod source prefix(es)."),
+            SchemaField("via", .either(.text(pattern: addressPattern), .list(of: .text(pattern: addressPattern), minimumCount: 1)),
+                        "Egress IP(s), preferred first: the gateways' external addresses (gw1 198.18.4.1, gw2 198.18.5.1)."),
         ]
     }
 

@@ -7,6 +7,8 @@ struct ScenarioHeader {
     var name: String
     var description: String
     var topology: TopologySource
+    /// Set when the topology is the gateway preset (`snat:` needs it).
+    var gateway: GatewayParameters?
     var backends: [BackendKind]
     var repeats: Int
     var warmup: Int
@@ -15,13 +17,15 @@ struct ScenarioHeader {
     static func read(_ fields: MappingFields, reader: ValueReader) -> ScenarioHeader? {
         let name = fields.required("name").flatMap { scenarioName($0, reader: reader) }
         let description = fields.required("description").flatMap { oneLine($0, reader: reader) }
-        let topology = fields.value("topology", default: TopologySource.preset(.routed)) { TopologyReader(reader: reader).read($0) }
+        let topology = fields.value("topology", default: TopologyChoice(source: .preset(.routed), gateway: nil)) {
+            TopologyReader(reader: reader).read($0)
+        }
         let backends = fields.required("backends").flatMap { backendList($0, reader: reader) }
         let repeats = fields.value("repeat", default: 3) { reader.integer($0, subject("repeat"), in: 1...100) }
         let warmup = fields.value("warmup", default: 1) { reader.integer($0, subject("warmup"), in: 0...10) }
         let hostConntrack = fields.value("host_conntrack", default: false) { reader.boolean($0, subject("host_conntrack"))?.value }
         guard let name, let description, let topology, let backends, let repeats, let warmup, let hostConntrack else { return nil }
-        return ScenarioHeader(name: name, description: description, topology: topology, backends: backends,
+        return ScenarioHeader(name: name, description: description, topology: topology.source, gateway: topology.gateway, backends: backends,
                               repeats: repeats, warmup: warmup, hostConntrack: hostConntrack)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabPolicy
 import LabSystem
 import LabTopology
 import Yams
@@ -64,8 +65,18 @@ struct ScenarioReading {
         var parameters = ParameterSection(fields["parameters"], reader: reader)
         parameters.apply(overrides, anchor: fields.keyPosition("parameters") ?? .start, log: log)
         let holders = PlaceholderCheck(document: document, log: log, declared: parameters.parameters).run(root: root)
-        let drafts = variantDrafts(fields, parameters, reader, holders, topology: header?.topology)
-        guard let header, let drafts, log.isEmpty else { throw log.scenarioError }
+        SNATScenarioCheck(fields: fields, reader: reader).run(isGateway: header.map { $0.gateway != nil })
+        let snatTopology = header.flatMap { $0.gateway != nil ? SNATTopology($0.topology) : nil }
+        let drafts = variantDrafts(fields, parameters, reader, holders, topology: header?.topology, snatTopology: snatTopology)
+        guard var header, let drafts, log.isEmpty else { throw log.scenarioError }
+        if let snat = drafts.firstSNAT, var gateway = header.gateway, let snatTopology {
+            // The egress rules route: sources whose rule prefers another gateway get their own table.
+            gateway.egressRoutes = snatTopology.egressRoutes(snat)
+            do { header.topology = .preset(try TopologyPreset.gateway(gateway)) } catch {
+                log.error("topology gateway: \(error)", at: fields.keyPosition("topology") ?? .start)  // checked when read
+                throw log.scenarioError
+            }
+        }
         let variants = try drafts.variants(drawRules: drawRules, policyPosition: fields.keyPosition("policy"), log: log)
         return Scenario(name: header.name, description: header.description, sourcePath: path, sourceText: text,
                         topology: header.topology, backends: header.backends, repeats: header.repeats,
@@ -88,7 +99,8 @@ struct ScenarioReading {
 
     /// `policy` and `workloads` for every point of the sweep (one point when nothing is swept).
     private func variantDrafts(_ fields: MappingFields, _ parameters: ParameterSection, _ reader: ValueReader,
-                               _ holders: PlaceholderCheck.Holders, topology: TopologySource?) -> VariantDrafts? {
+                               _ holders: PlaceholderCheck.Holders, topology: TopologySource?,
+                               snatTopology: SNATTopology?) -> VariantDrafts? {
         if parameters.variantCount > ParameterSection.maximumVariants {
             log.error("the sweep has \(parameters.variantCount) variants, more than the \(ParameterSection.maximumVariants) "
                       + "a run can take; remove values or split the scenario", at: fields.keyPosition("parameters") ?? .start)
@@ -113,8 +125,14 @@ struct ScenarioReading {
             }
             let workloads = sharedWorkloads.map { $0.value } ?? workloadsNode.flatMap { WorkloadReader(reader: swept).read($0) }
             let tracked = policy.flatMap { StatefulPolicyCheck(fields: fields, reader: swept, topology: topology).tracking(of: $0) }
-            guard var policy, let workloads, let tracked else { continue }
+            // `.some(nil)`: no `snat:`; nil: invalid, or a topology it cannot go with (reported).
+            let snat: SNATPolicy?? = fields.value("snat", default: SNATPolicy?.none) { node -> SNATPolicy?? in
+                guard let read = snatTopology.flatMap({ SNATReader(reader: swept, topology: $0).read(node) }) else { return nil }
+                return .some(read)
+            }
+            guard var policy, let workloads, let tracked, let snat else { continue }
             policy.tracking = tracked
+            policy.snat = snat
             drafts.append(point: point.map { ParameterBinding(name: $0.name, value: $0.value.text) }, workloads: workloads, policy: policy)
         }
         return drafts.count == points.count ? drafts : nil

@@ -14,12 +14,21 @@ import Yams
 ///       attach:                     # optional: named attachment points
 ///         policy: {node: r1, from: client}   # ingress on r1's interface facing client
 ///
+/// or a preset with parameters, `{preset: gateway, nodes: 2, …}` (see `GatewayTopologyReader`).
+///
 /// Node names are lowercase letters and digits (they end up in namespace and interface names, so a
 /// name plus its interface index is at most 7 characters). `type` of a link defaults to, and today
 /// can only be, `veth`. An attachment is `{node, from}` (ingress on the interface facing `from`) or
 /// `{node, to}` (egress facing `to`); the policy goes to the one named `policy`, which must be
 /// ingress on the client → server path; without it, the policy sits on the first hop after the
 /// client. Routes, MACs and sysctls follow from the graph (see `TopologyPlan`).
+/// A scenario's topology as read, with the gateway preset's parameters kept: the SNAT policy's egress
+/// rules rebuild it with their egress routes.
+struct TopologyChoice {
+    var source: TopologySource
+    var gateway: GatewayParameters?
+}
+
 struct TopologyReader {
     let reader: ValueReader
 
@@ -49,12 +58,16 @@ struct TopologyReader {
         }
     }
 
-    func read(_ node: Node) -> TopologySource? {
+    /// The topology, and the gateway preset's parameters when it is that preset (by name: the defaults).
+    func read(_ node: Node) -> TopologyChoice? {
         switch node {
         case .scalar:
-            return preset(node)
-        case .mapping:
-            return custom(node)
+            return preset(node).map { TopologyChoice(source: $0, gateway: $0.name == "gateway" ? GatewayParameters() : nil) }
+        case .mapping(let mapping):
+            if mapping.contains(where: { key, _ in reader.document.keyName(key) == "preset" }) {
+                return GatewayTopologyReader(reader: reader).read(node).map { TopologyChoice(source: $0.source, gateway: $0.parameters) }
+            }
+            return custom(node).map { TopologyChoice(source: $0, gateway: nil) }
         default:
             reader.log.error("'topology' must be \(choiceList(TopologyPresets.names)) or a mapping that declares a custom topology, got \(describeShape(node))",
                              at: node.position)

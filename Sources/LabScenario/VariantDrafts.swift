@@ -6,6 +6,8 @@ struct VariantDrafts {
     private var drafts: [(point: [ParameterBinding], workloads: [Workload], policy: PolicyDraft)] = []
 
     var count: Int { drafts.count }
+    /// The first point's SNAT policy: its egress rules become the gateway topology's egress routes.
+    var firstSNAT: SNATPolicy? { drafts.first?.policy.snat }
 
     mutating func append(point: [ParameterBinding], workloads: [Workload], policy: PolicyDraft) {
         drafts.append((point, workloads, policy))
@@ -34,7 +36,8 @@ struct VariantDrafts {
             let generated = policy.generator.flatMap { drawn[$0] } ?? []
             let rules = generated + policy.explicitRules
             return Variant(point: draft.point, workloads: draft.workloads,
-                           policy: Policy(rules: rules, defaultAction: policy.defaultAction, tracking: policy.tracking))
+                           policy: Policy(rules: rules, defaultAction: policy.defaultAction, tracking: policy.tracking,
+                                          snat: policy.snat))
         }
     }
 }

@@ -90,8 +90,49 @@ public struct Topology: Sendable, Codable, Equatable {
 
     /// The addresses workloads use.
     public var serverAddress: IPv4Address { AddressPlan.server }
-    /// The client's own link address (AddressPlan.client in the presets).
-    public var clientAddress: IPv4Address { IPv4Address(clientInterface.address.prefix { $0 != "/" })! }
+    /// The client's source for workloads: its first pod's address where the client node has pods (the
+    /// gateway preset: n1's routes toward the server carry it as `src`), else its own link address
+    /// (AddressPlan.client in the presets).
+    public var clientAddress: IPv4Address {
+        let clientName = node(role: .client)?.name
+        let firstPod = addressPlan?.pods.filter { $0.node == clientName }.compactMap { IPv4Address($0.address) }.min()
+        return firstPod ?? IPv4Address(clientInterface.address.prefix { $0 != "/" })!
+    }
+
+    /// The sources the client owns, for probes and floods that pick many: its pod CIDR where it has
+    /// one (the gateway preset; the client pool is not the client's there), else its link address
+    /// and the client pool (`pair`, `routed`, custom topologies).
+    public var clientSourcePrefixes: [IPv4Prefix] {
+        let clientName = node(role: .client)?.name
+        if let podCIDR = addressPlan?.nodes.first(where: { $0.name == clientName }).flatMap({ IPv4Prefix($0.podCIDR) }) {
+            return [podCIDR]
+        }
+        return [IPv4Prefix(address: clientAddress, length: 32)!] + AddressPlan.clientPool
+    }
+
+    /// Every attachment point a policy is installed at: `policy` first, then each `policy-…` (the
+    /// gateway preset's backup gateways) in declaration order.
+    public var policyPoints: [AttachmentPoint] {
+        let policy = TopologySpec.policyAttachment
+        return attachmentPoints.filter { $0.name == policy } + attachmentPoints.filter { $0.name.hasPrefix(policy + "-") }
+    }
+
+    /// The gateway nodes in order (gw1 first: the primary).
+    public var gateways: [TopologyNode] { nodes(role: .gateway) }
+
+    /// `gateway`'s interfaces whose link leads to a worker node (role `node` or the client): what a
+    /// failover test sets down to take the gateway away from the nodes while it still faces the server.
+    public func nodeFacingInterfaces(of gateway: String) -> [LabInterface] {
+        // `interfaces` lists each link's two ends one after the other (TopologyPlan), so a link end's
+        // peer is its pair neighbour.
+        stride(from: 0, to: interfaces.count - 1, by: 2).compactMap { index in
+            let (a, b) = (interfaces[index], interfaces[index + 1])
+            guard a.node == gateway || b.node == gateway else { return nil }
+            let (mine, peer) = a.node == gateway ? (a, b) : (b, a)
+            guard let role = node(named: peer.node)?.role, role == .node || role == .client else { return nil }
+            return mine
+        }
+    }
 }
 
 /// Where a backend installs its policy.

@@ -78,10 +78,11 @@ public struct TopologyPlan: Sendable {
                                  attachmentPoints: points,
                                  clientInterface: end(of: towardServer[client]!, at: client),
                                  serverInterface: end(of: towardClient[server]!, at: server),
-                                 clientGateway: peer(of: towardServer[client]!, from: client))
+                                 clientGateway: peer(of: towardServer[client]!, from: client),
+                                 podAddresses: spec.pods.map(\.address), addressPlan: spec.addressPlan)
 
         var routes = [[String]](repeating: [], count: nodes.count)
-        for node in nodes.indices {
+        for node in nodes.indices where spec.routing == .automatic {
             if graph.degree(node) == 1 {
                 routes[node] = ["route add \(AddressPlan.lab) via \(Self.host(peer(of: graph.adjacency[node][0].link, from: node)))"]
                 continue
@@ -95,6 +96,18 @@ public struct TopologyPlan: Sendable {
             if node != client {
                 for prefix in AddressPlan.clientPool { routes[node].append("route add \(prefix) via \(via(towardClient))") }
             }
+        }
+        for route in spec.routes {
+            let node = spec.nodeIndex(route.node)!
+            let link = graph.adjacency[node].first { spec.nodes[$0.neighbour].name == route.via }!.link
+            var line = "route add \(route.destination) via \(Self.host(peer(of: link, from: node)))"
+            if let source = route.source { line += " src \(source)" }
+            if let metric = route.metric { line += " metric \(metric)" }
+            if let table = route.table { line += " table \(table)" }
+            routes[node].append(line)
+        }
+        for rule in spec.policyRules {
+            routes[spec.nodeIndex(rule.node)!].append("rule add from \(rule.source) lookup \(rule.table) priority \(rule.priority)")
         }
         self.routes = routes
     }
@@ -123,6 +136,8 @@ public struct TopologyPlan: Sendable {
             values.append(("net.ipv4.ip_local_port_range", "10000 65000"))
             values.append(("net.ipv4.tcp_tw_reuse", "1"))
         }
+        let name = topology.nodes[node].name
+        values += spec.sysctls.filter { $0.node == name }.map { ($0.key, $0.value) }
         return values
     }
 
@@ -146,8 +161,11 @@ public struct TopologyPlan: Sendable {
             // AnyIP: the server owns the whole service range, so probes and services may target any of it.
             lines.append("route add local \(AddressPlan.serviceRange) dev lo")
         }
+        // AnyIP prefixes (pod CIDRs) before the routes: a route's `src` must already be a local address.
+        let owned = spec.nodes[node].ownedPrefixes
+        for prefix in owned { lines.append("route add local \(prefix) dev lo") }
         lines += routes[node]
-        if role == .client {
+        if role == .client && owned.isEmpty {
             // AnyIP: the client owns the whole pool, so probes and flows may use any pool source.
             for prefix in AddressPlan.clientPool { lines.append("route add local \(prefix) dev lo") }
         }

@@ -18,7 +18,7 @@ public struct TopologyPreset: Sendable, Equatable, CustomStringConvertible {
 /// and add `.<name>` to `all` below. Nothing else changes: scenario files accept the name (with
 /// did-you-mean), the builder builds any spec, and the preset tests check every preset is valid.
 public enum TopologyPresets {
-    public static let all: [TopologyPreset] = [.pair, .routed]
+    public static let all: [TopologyPreset] = [.pair, .routed, .gateway]
 
     public static var names: [String] { all.map(\.name) }
 

@@ -15,6 +15,9 @@ public struct NodeRole: RawRepresentable, Hashable, Sendable, Codable, Expressib
     /// The device under test of the `routed` preset: a router whose forwarding path carries the policy.
     public static let dut: NodeRole = "dut"
     public static let router: NodeRole = "router"
+    /// The gateway preset's worker node (its pods are addresses it owns) and egress gateway.
+    public static let node: NodeRole = "node"
+    public static let gateway: NodeRole = "gateway"
 
     public var description: String { rawValue }
 }

@@ -1,3 +1,4 @@
+import LabIPAM
 import LabNetwork
 
 /// A topology as data: the nodes (one network namespace each), the links between them, and the named
@@ -17,11 +18,16 @@ public struct TopologySpec: Sendable, Equatable, Codable {
         /// unless given (the presets keep their historical `-c`, `-d`, `-s`). The whole interface name
         /// must fit IFNAMSIZ - 1 = 15 characters.
         public var interfaceStem: String
+        /// Prefixes the node owns by AnyIP (`route add local <prefix> dev lo`): every address in them is
+        /// the node's own, as a node's pod CIDR is in the gateway preset, without an interface or a
+        /// namespace per address. A client that owns prefixes owns those instead of the client pool.
+        public var ownedPrefixes: [IPv4Prefix]
 
-        public init(name: String, role: NodeRole, interfaceStem: String? = nil) {
+        public init(name: String, role: NodeRole, interfaceStem: String? = nil, ownedPrefixes: [IPv4Prefix] = []) {
             self.name = name
             self.role = role
             self.interfaceStem = interfaceStem ?? name
+            self.ownedPrefixes = ownedPrefixes
         }
     }
 
@@ -83,6 +89,14 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var nodes: [Node]
     public var links: [Link]
     public var attachments: [Attachment]
+    public var routing: Routing = .automatic
+    /// Routes beyond (or, with `.explicit` routing, instead of) the shortest-path ones, in order.
+    public var routes: [Route] = []
+    public var policyRules: [PolicyRule] = []
+    public var sysctls: [Sysctl] = []
+    /// Pod addresses, in plan order (`Topology.podAddresses`), and the IPAM plan they came from.
+    public var pods: [Pod] = []
+    public var addressPlan: AddressPlanRecord? = nil
 
     public init(nodes: [Node], links: [Link], attachments: [Attachment] = []) {
         self.nodes = nodes

@@ -10,6 +10,7 @@ extension TopologySpec {
         guard !problems.contains(where: { if case .linkEnd = $0.subject { return true }; return false }) else { return problems }
         let graph = TopologyGraph(self)
         problems += interfaceNameProblems(graph)
+        problems += statedRoutingProblems(graph)
         guard let client = nodes.firstIndex(where: { $0.role == .client }),
               let server = nodes.firstIndex(where: { $0.role == .server }) else { return problems }
         let connected = graph.reachable(from: client)
@@ -31,6 +32,32 @@ extension TopologySpec {
         let mine = nodeIndex(links[link].a) == client ? resolved.a : resolved.b
         guard mine.address != AddressPlan.client else { return [] }
         return [TopologyProblem(.node(client), "the client's address toward the server must be \(AddressPlan.client) (probes and workloads use it), got \(mine): list the client's link first with the client as 'a', or give it \(AddressPlan.client)/30")]
+    }
+
+    /// Stated routes must leave through a link the node has; rules, sysctls and pods must name nodes;
+    /// a pod's address must be one its node owns.
+    private func statedRoutingProblems(_ graph: TopologyGraph) -> [TopologyProblem] {
+        var problems: [TopologyProblem] = []
+        func known(_ name: String, _ what: String) -> Int? {
+            if let index = nodeIndex(name) { return index }
+            problems.append(TopologyProblem(.topology, "\(what) names unknown node '\(name)'"))
+            return nil
+        }
+        for route in routes {
+            guard let node = known(route.node, "route to \(route.destination)"), let via = known(route.via, "route to \(route.destination)") else { continue }
+            if !graph.adjacency[node].contains(where: { $0.neighbour == via }) {
+                problems.append(TopologyProblem(.topology, "route to \(route.destination) on '\(route.node)' via '\(route.via)': the two are not linked"))
+            }
+        }
+        for rule in policyRules { _ = known(rule.node, "rule from \(rule.source)") }
+        for sysctl in sysctls { _ = known(sysctl.node, "sysctl \(sysctl.key)") }
+        for pod in pods {
+            guard let node = known(pod.node, "pod \(pod.name)") else { continue }
+            if !nodes[node].ownedPrefixes.contains(where: { $0.contains(pod.address) }) {
+                problems.append(TopologyProblem(.topology, "pod \(pod.name)'s address \(pod.address) is not in a prefix node '\(pod.node)' owns"))
+            }
+        }
+        return problems
     }
 
     private func nodeProblems() -> [TopologyProblem] {

@@ -20,11 +20,12 @@ extension KernelTests {
                 topology = built
                 for namespace in built.namespaces { #expect(Namespaces.exists(namespace)) }
                 // Round trips from the client's own address and from a client-pool source (AnyIP)
-                // prove the routes in both directions.
+                // prove the routes in both directions (in the gateway preset the client owns its pod
+                // CIDR instead of the client pool: its first pod stands in for the pool source).
                 let scratch = try TestEnvironment.temporaryDirectory("topology")
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 let context = TrafficContext(topology: built, scratchDirectory: scratch, agentExecutable: TestEnvironment.benchlabBinary)
-                for source in ["\(AddressPlan.client)", "198.19.4.5"] {
+                for source in ["\(AddressPlan.client)", built.podAddresses.isEmpty ? "198.19.4.5" : "\(built.clientAddress)"] {
                     let report = try WorkloadRunner.withEchoServer(.udp, port: 7001, lifetime: 10, name: "probe", context) {
                         try WorkloadRunner.runAgent(.rrClient(RoundTripClientRequest(
                             transport: .udp, target: Endpoint(host: "\(AddressPlan.server)", port: 7001), count: 20, duration: 5,

@@ -1,4 +1,6 @@
 import Foundation
+import LabIPAM
+import LabNetwork
 import LabResults
 import LabSystem
 import Testing
@@ -100,5 +102,22 @@ struct RunRecordTests {
         #expect(PhaseRecord(name: PhaseRecord.workload("udp-latency"), milliseconds: 1).kind == "workload")
         #expect(!PhaseRecord(name: PhaseRecord.install, milliseconds: 1).isTraffic)
         #expect(PhaseRecord(name: PhaseRecord.install, milliseconds: 1).kind == "install")
+    }
+}
+
+@Suite("run.json address plan")
+struct RunRecordAddressPlanTests {
+    @Test("address_plan is written when set, left out when not, and round-trips")
+    func addressPlan() throws {
+        var record = RunRecordTests.sample()
+        #expect(!String(decoding: try RunRecordCoding.encode(record), as: UTF8.self).contains("address_plan"))
+        var pool = try ClusterPool(prefixes: [IPv4Prefix("198.18.64.0/18")!], nodeMaskLength: 24)
+        try pool.allocateNode("n1")
+        _ = try pool.allocatePod("n1-p1", node: "n1")
+        record.addressPlan = AddressPlanRecord(cluster: pool)
+        let text = String(decoding: try RunRecordCoding.encode(record), as: UTF8.self)
+        #expect(text.contains("\"address_plan\""))
+        #expect(text.contains("\"198.18.64.2\""))
+        #expect(try RunRecordCoding.decode(Data(text.utf8)) == record)
     }
 }

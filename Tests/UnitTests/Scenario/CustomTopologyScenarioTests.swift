@@ -48,7 +48,7 @@ extension ScenarioTests {
 
         @Test func neitherANameNorAMapping() {
             #expect(diagnostics(of: scenarioText("topology: [pair]\nworkloads: [{type: connect}]\n")) == [
-                "test.yaml:4:11: 'topology' must be pair or routed or a mapping that declares a custom topology, got a list",
+                "test.yaml:4:11: 'topology' must be one of pair, routed, gateway or a mapping that declares a custom topology, got a list",
             ])
         }
 

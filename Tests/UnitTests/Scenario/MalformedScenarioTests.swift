@@ -20,7 +20,7 @@ extension ScenarioTests {
         static let files: [MalformedFile] = [
             MalformedFile("unknown-key.yaml", [
                 "4:1: unknown key 'repat' (did you mean 'repeat'?)",
-                "5:1: unknown key 'colour' (valid keys: name, description, topology, backends, repeat, warmup, parameters, policy, workloads, conntrack, host_conntrack)",
+                "5:1: unknown key 'colour' (valid keys: name, description, topology, backends, repeat, warmup, parameters, policy, workloads, conntrack, snat, host_conntrack)",
             ]),
             MalformedFile("wrong-type.yaml", [
                 "3:11: 'backends' must be a list of backend names, got \"none\"",
@@ -52,7 +52,7 @@ extension ScenarioTests {
                 "3:23: unknown backend 'iptables' (did you mean 'iptables-legacy', 'iptables-nft', 'iptables-ipset', 'iptables-raw' or 'iptables-notrack'?)",
                 "3:33: unknown backend 'bpfilter' (expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat)",
                 "3:43: backend 'none' is listed twice",
-                "4:11: unknown topology 'star' (expected pair or routed)",
+                "4:11: unknown topology 'star' (expected one of pair, routed, gateway)",
             ]),
             MalformedFile("syntax-error.yaml", [
                 "4:10: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence that starts at 3:11)",
@@ -126,6 +126,22 @@ extension ScenarioTests {
             ]),
             MalformedFile("empty.yaml", [
                 "1:1: the scenario file is empty: it needs at least 'name', 'description', 'backends' and 'workloads'",
+            ]),
+            MalformedFile("snat-values.yaml", [
+                "4:18: backend 'xdp' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat)",
+                "4:23: backend 'iptables-raw' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat)",
+                "4:47: backend 'tc-ct-lru' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat)",
+                "6:3: 'policy.rules' cannot be combined with 'snat' (declared at 9:1): an SNAT scenario's policy is its egress rules",
+                "8:3: 'policy.stateful' cannot be combined with 'snat' (declared at 9:1): an SNAT scenario's policy is its egress rules",
+                "10:10: 'ports' range 30000-20000 is empty (write the lower port first)",
+                "12:50: egress IP 198.18.9.1 is not a gateway's external address (this topology's gateways: gw1 198.18.4.1, gw2 198.18.5.1)",
+            ]),
+            MalformedFile("snat-topology.yaml", [
+                "5:1: 'snat' needs topology gateway (its egress IPs are the gateways' external addresses)",
+            ]),
+            MalformedFile("gateway-pool.yaml", [
+                "5:17: topology gateway: lab infrastructure prefix 198.18.0.0/20 overlaps cluster pool prefix 198.18.8.0/21",
+                "6:18: backend 'tc-snat' only translates addresses: it needs a top-level 'snat' block",
             ]),
             MalformedFile("generator.yaml", [
                 "7:14: no length in 'lengths' fits the pool: a generated prefix must be at least as long as its pool prefix (the shortest is /15)",

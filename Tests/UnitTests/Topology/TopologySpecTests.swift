@@ -15,7 +15,7 @@ let chainSpec = TopologySpec(
 struct TopologyPresetTests {
     @Test("the registry lists pair then routed, finds them by name, and every preset is a valid spec")
     func registry() {
-        #expect(TopologyPresets.names == ["pair", "routed"])
+        #expect(TopologyPresets.names == ["pair", "routed", "gateway"])
         #expect(TopologyPresets.named("routed") == .routed)
         #expect(TopologyPresets.named("star") == nil)
         for preset in TopologyPresets.all { #expect(preset.spec.problems().isEmpty, "\(preset.name)") }
