@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "LabCollectors", dependencies: ["LabSystem", "LabTopology", "LabResults", "LabConntrack"]),
         .target(name: "LabTraffic", dependencies: [
             "LabSystem", "LabNetwork", "LabPacket", "LabTopology", "LabPolicy", "LabResults", "LabConntrack", "LabStats", "LabCollectors",
-            "CLabShims",
+            "CLabShims", "LabCapture",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),

@@ -234,6 +234,8 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
     public var slowestAnswerMilliseconds: Double?
     /// Probes sent a second time with the full wait, because the short one could not be trusted.
     public var recheckedProbes: Int?
+    /// For an SNAT policy: what the capture on the external server's side saw while the probes ran.
+    public var natCapture: NATCaptureRecord?
     public var passed: Bool { mismatchCount == 0 }
 
     public init(probes: Int, mismatches: [ProbeMismatch]) {
@@ -247,6 +249,7 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
         case mismatchCount = "mismatch_count"
         case slowestAnswerMilliseconds = "slowest_answer_ms"
         case recheckedProbes = "rechecked_probes"
+        case natCapture = "nat_capture"
     }
 
     /// `mismatch_count` may be absent in hand-written records: then it is the listed mismatches.
@@ -257,6 +260,41 @@ public struct EquivalenceRecord: Codable, Sendable, Equatable {
         mismatchCount = try container.decodeIfPresent(Int.self, forKey: .mismatchCount) ?? mismatches.count
         slowestAnswerMilliseconds = try container.decodeIfPresent(Double.self, forKey: .slowestAnswerMilliseconds)
         recheckedProbes = try container.decodeIfPresent(Int.self, forKey: .recheckedProbes)
+        natCapture = try container.decodeIfPresent(NATCaptureRecord.self, forKey: .natCapture)
+    }
+}
+
+/// The NAT equivalence's capture on the external server's interfaces (libpcap), as run.json keeps it:
+/// what was seen, which egress addresses and port span the translations used, and the offending
+/// flows (capped), each with its reason.
+public struct NATCaptureRecord: Codable, Sendable, Equatable {
+    public var packetsSeen: Int
+    public var towardServer: Int
+    public var replies: Int
+    public var translatedFlows: Int
+    public var egressAddressesUsed: [String]
+    public var lowestPort: Int?
+    public var highestPort: Int?
+    public var offendingFlows: Int
+    public var offending: [String]
+
+    public init(packetsSeen: Int, towardServer: Int, replies: Int, translatedFlows: Int, egressAddressesUsed: [String],
+                lowestPort: Int?, highestPort: Int?, offendingFlows: Int, offending: [String]) {
+        self.packetsSeen = packetsSeen
+        self.towardServer = towardServer
+        self.replies = replies
+        self.translatedFlows = translatedFlows
+        self.egressAddressesUsed = egressAddressesUsed
+        self.lowestPort = lowestPort
+        self.highestPort = highestPort
+        self.offendingFlows = offendingFlows
+        self.offending = offending
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case packetsSeen = "packets_seen", towardServer = "toward_server", replies, translatedFlows = "translated_flows"
+        case egressAddressesUsed = "egress_addresses_used", lowestPort = "lowest_port", highestPort = "highest_port"
+        case offendingFlows = "offending_flows", offending
     }
 }
 

@@ -83,7 +83,8 @@ public final class BenchmarkRun {
         var backends: [BackendKind: any FilterBackend] = [:]
         let executor = CaseExecutor(topologySource: scenario.topology, journal: journal,
                                     scratchRoot: "\(journal.directory)/scratch", agentExecutable: options.agentExecutable,
-                                    hostConntrack: scenario.hostConntrack)
+                                    hostConntrack: scenario.hostConntrack, capturePackets: scenario.capturePackets,
+                                    captureDirectory: "\(directory)/captures")
         let steps = plan.steps
         for step in steps {
             if Cancellation.shared.isCancelled { break }

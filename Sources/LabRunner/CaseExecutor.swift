@@ -23,14 +23,19 @@ public struct CaseExecutor {
     public var agentExecutable: String
     /// Switch nf_conntrack on at the filter point for every backend (`host_conntrack`).
     public var hostConntrack: Bool
+    /// `capture: N`: save each workload's first N server-side packets under `captureDirectory`.
+    public var capturePackets: Int?
+    public var captureDirectory: String?
 
     public init(topologySource: TopologySource, journal: Journal, scratchRoot: String, agentExecutable: String,
-                hostConntrack: Bool = false) {
+                hostConntrack: Bool = false, capturePackets: Int? = nil, captureDirectory: String? = nil) {
         self.topologySource = topologySource
         self.journal = journal
         self.scratchRoot = scratchRoot
         self.agentExecutable = agentExecutable
         self.hostConntrack = hostConntrack
+        self.capturePackets = capturePackets
+        self.captureDirectory = captureDirectory
     }
 
     public struct Outcome {
@@ -52,7 +57,7 @@ public struct CaseExecutor {
     public func execute(_ spec: CaseSpec, backend: any FilterBackend, round: Int, probe: Bool) throws -> Outcome {
         let mark = journal.mark
         var phases = PhaseLog()
-        let result = Result { try measure(spec, backend: backend, probe: probe, phases: &phases) }
+        let result = Result { try measure(spec, backend: backend, round: round, probe: probe, phases: &phases) }
         let teardownFailures = phases.time(PhaseRecord.teardown) { journal.rollback(to: mark) }
         var outcome = try result.get()
         guard teardownFailures.isEmpty else {
@@ -62,32 +67,35 @@ public struct CaseExecutor {
         return outcome
     }
 
-    private func measure(_ spec: CaseSpec, backend: any FilterBackend, probe: Bool, phases: inout PhaseLog) throws -> Outcome {
+    private func measure(_ spec: CaseSpec, backend: any FilterBackend, round: Int, probe: Bool, phases: inout PhaseLog) throws -> Outcome {
         let topology = try phases.time(PhaseRecord.topology) { try TopologyBuilder.up(topologySource, journal: journal) }
         let hostGates = hostConntrack ? try AmbientConntrack.enable(in: topology.filterPoint.namespace) : [:]
-        let installation = try phases.time(PhaseRecord.install) {
-            try backend.install(try backend.compile(spec.variant.policy), policy: spec.variant.policy, at: topology.filterPoint)
+        let installations = try phases.time(PhaseRecord.install) {
+            try PolicyInstallations.install(spec.variant.policy, with: backend, in: topology)
         }
+        let installation = installations.primary
         do {
             try holdConntrackLimit(for: installation, spec.variant.policy)
-            var outcome = try measureInstalled(spec, installation: installation, topology: topology, probe: probe, phases: &phases)
+            var outcome = try measureInstalled(spec, installations: installations, topology: topology, round: round, probe: probe,
+                                               phases: &phases)
             outcome.gates.merge(hostGates) { own, _ in own }
             outcome.addressPlan = topology.addressPlan
             if let installMs = installation.installMilliseconds {
                 outcome.samples.insert(Sample(workload: "policy", metric: PolicyMetrics.installMs, value: installMs), at: 0)
             }
-            try phases.time(PhaseRecord.remove) { try installation.remove() }
+            try phases.time(PhaseRecord.remove) { try installations.remove() }
             return outcome
         } catch {
             // The namespace goes with the rollback anyway; removing first keeps the installation's
             // own state (BPF objects and links) from outliving the case.
-            try? installation.remove()
+            try? installations.remove()
             throw error
         }
     }
 
-    private func measureInstalled(_ spec: CaseSpec, installation: any Installation, topology: Topology, probe: Bool,
+    private func measureInstalled(_ spec: CaseSpec, installations: PolicyInstallations, topology: Topology, round: Int, probe: Bool,
                                   phases: inout PhaseLog) throws -> Outcome {
+        let installation = installations.primary
         var samples: [Sample] = []
         var series: [Series] = []
         let scratch = "\(scratchRoot)/\(topology.id)"
@@ -100,7 +108,10 @@ public struct CaseExecutor {
         let tracker = try installation.tracker ?? (hostConntrack ? NfConntrackTracker(namespace: topology.filterPoint.namespace) : nil)
         var equivalence: EquivalenceRecord?
         if probe {
-            let record = try phases.time(PhaseRecord.equivalence) { try Equivalence.check(enforced, in: context) }
+            let record = try phases.time(PhaseRecord.equivalence) { () throws -> EquivalenceRecord in
+                guard spec.variant.policy.snat != nil else { return try Equivalence.check(enforced, in: context) }
+                return try NATEquivalence.check(spec.variant.policy, translating: installation.enforcesPolicy, in: context)
+            }
             equivalence = record
             guard record.passed else { return Outcome(samples: samples, gates: installation.gates, equivalence: record) }
         }
@@ -114,10 +125,11 @@ public struct CaseExecutor {
         for workload in spec.variant.workloads {
             try Cancellation.shared.checkpoint()
             let filter = FilterUnderTest(policy: spec.variant.policy, enforces: installation.enforcesPolicy,
-                                         tracker: tracker) {
+                                         tracker: tracker, translators: installations.translators) {
                 try installation.counters().deniedPackets
             }
-            let collected = try WorkloadPhase.run(workload, in: context, filter: filter, phases: &phases)
+            let collected = try WorkloadCapture(packets: capturePackets, directory: captureDirectory, label: "\(spec.id)-r\(round)")
+                .around(workload, in: context) { try WorkloadPhase.run(workload, in: context, filter: filter, phases: &phases) }
             samples += collected.samples
             series += collected.series
         }
@@ -156,7 +168,9 @@ public struct CaseExecutor {
     /// still gets through (the control, whose answer also times the probe's wait). nil when the
     /// installation has no policy to update (the baseline).
     private func update(_ installation: any Installation, _ context: TrafficContext) throws -> Double? {
-        guard installation.enforcesPolicy else { return nil }
+        // An SNAT policy has no filter rule to add: its updates are egress rules, timed by the
+        // masquerade-delay workload from the request to the first translated connection.
+        guard installation.enforcesPolicy, installation.enforcedPolicy.snat == nil else { return nil }
         let policy = installation.enforcedPolicy
         let flows = UpdateProbe.flows(allowedBy: policy, count: 2)
         guard flows.count == 2 else {

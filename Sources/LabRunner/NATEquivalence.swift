@@ -67,12 +67,27 @@ enum NATEquivalence {
         return record
     }
 
+    /// The probe sources: up to `selectedPods` of the client node's pods the policy lets out, the
+    /// highest addresses of its pod CIDR no egress rule selects (up to two), and the node's own link
+    /// address — not a pod, so an egress gateway must drop it. Pure, unit-tested.
+    static func sources(_ snat: SNATPolicy, topology: Topology, selectedPods: Int = 6) -> [IPv4Address] {
+        let pods = topology.clientPodAddresses
+        var sources = Array(pods.filter { EgressReference.egressIP(snat, source: $0) != nil }.prefix(selectedPods))
+        for cidr in topology.clientPodCIDRs where cidr.size > 4 {
+            let unselected = (1...min(Int(cidr.size) - 2, 1024)).lazy.map { IPv4Address(cidr.last.value - UInt32($0)) }
+                .filter { !pods.contains($0) && EgressReference.egressIP(snat, source: $0) == nil }
+            sources += unselected.prefix(2)
+        }
+        let own = IPv4Address(String(topology.clientInterface.address.prefix { $0 != "/" }))!
+        if !sources.contains(own) { sources.append(own) }
+        return sources
+    }
+
     /// Runs the probes through the built gateway topology while capturing the server's interfaces.
-    static func check(_ policy: Policy, translating: Bool, sources: [IPv4Address], podPrefixes: [IPv4Prefix],
-                      in context: TrafficContext) throws -> (EquivalenceRecord, NATCaptureSummary?) {
+    static func check(_ policy: Policy, translating: Bool, in context: TrafficContext) throws -> EquivalenceRecord {
         guard let snat = policy.snat else { preconditionFailure("NAT equivalence needs an SNAT policy") }
         let topology = context.topology
-        let plan = plan(snat, sources: sources, translating: translating, server: topology.serverAddress)
+        let plan = plan(snat, sources: sources(snat, topology: topology), translating: translating, server: topology.serverAddress)
         let serverSide = topology.interfaces.filter { $0.namespace == topology.server }
         let captures = try serverSide.map {
             try PacketCapture.open(interface: $0.name, namespace: $0.namespace,
@@ -83,11 +98,17 @@ enum NATEquivalence {
         let packets = try captures.flatMap { try $0.finish().packets }
         let (observations, timing) = try observed.get()
         let serverAddresses = [topology.serverAddress] + serverSide.compactMap { IPv4Address(String($0.address.prefix { $0 != "/" })) }
-        let verdict = translating
-            ? NATCaptureCheck.check(packets, against: expectation(snat, podPrefixes: podPrefixes, server: serverAddresses)) : nil
-        var record = record(plan, observations: observations, capture: verdict)
+        let verdict = NATCaptureCheck.check(packets, against: expectation(snat, podPrefixes: topology.podCIDRs, server: serverAddresses))
+        // The baseline routes untranslated on purpose: its capture is recorded, never held against it.
+        var record = record(plan, observations: observations, capture: translating ? verdict : nil)
         record.slowestAnswerMilliseconds = timing.slowestAnswerMilliseconds
         record.recheckedProbes = timing.recheckedFlows
-        return (record, verdict?.summary)
+        let summary = verdict.summary
+        record.natCapture = NATCaptureRecord(packetsSeen: summary.packetsSeen, towardServer: summary.towardServer, replies: summary.replies,
+                                             translatedFlows: summary.translatedFlows, egressAddressesUsed: summary.egressAddressesUsed,
+                                             lowestPort: summary.lowestPort.map(Int.init), highestPort: summary.highestPort.map(Int.init),
+                                             offendingFlows: translating ? summary.offendingFlows : 0,
+                                             offending: translating ? summary.offending : [])
+        return record
     }
 }

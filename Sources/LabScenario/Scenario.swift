@@ -23,10 +23,15 @@ public struct Scenario: Sendable, Equatable {
     public var variants: [Variant]
     /// Whether nf_conntrack runs in the filter point's namespace for every backend (`host_conntrack`).
     public var hostConntrack: Bool
+    /// `capture: N`: the first N packets the server side sees of each workload are saved as a .pcap in
+    /// the run directory (captures/), per case and round, for Wireshark. nil: no capture.
+    public var capturePackets: Int?
+    /// Enough for a handshake-level look at a workload, bounded so a flood cannot fill the disk.
+    public static let capturePacketRange = 1...100_000
 
     public init(name: String, description: String, sourcePath: String, sourceText: String, topology: TopologySource,
                 backends: [BackendKind], repeats: Int, warmup: Int, parameters: [Parameter], variants: [Variant],
-                hostConntrack: Bool = false) {
+                hostConntrack: Bool = false, capturePackets: Int? = nil) {
         self.name = name
         self.description = description
         self.sourcePath = sourcePath
@@ -38,6 +43,7 @@ public struct Scenario: Sendable, Equatable {
         self.parameters = parameters
         self.variants = variants
         self.hostConntrack = hostConntrack
+        self.capturePackets = capturePackets
     }
 
     /// Every case, backend-major within a variant: for each variant, each backend in scenario order.

@@ -23,8 +23,9 @@ enum ScenarioFields {
             SchemaField("parameters", .parameters, "Swept parameters: name → list of values, used as ${name} under policy and workloads."),
             SchemaField("policy", .object(policy, required: []), "The packet-filter policy every backend installs."),
             SchemaField("workloads", .workloads, "The traffic each case drives, in order."),
-            SchemaField("conntrack", .object(conntrack, required: []), "Connection tracking settings of a stateful policy (needs policy.stateful: true)."),
+            SchemaField("conntrack", .object(conntrack, required: []), "Connection tracking settings of a stateful policy (needs policy.stateful: true), or the translated flows' lifetimes with snat:."),
             SchemaField("snat", .object(snat, required: []), "Source NAT at the gateways (needs topology gateway): mode, port range, egress rules."),
+            SchemaField("capture", .integer(Scenario.capturePacketRange), "Save the first N packets the server side sees of each workload as a .pcap in the run directory (captures/<case>-r<round>-<workload>-<interface>.pcap), for Wireshark."),
             SchemaField("host_conntrack", .boolean, "Run nf_conntrack in the filter point's namespace for every backend (default false), as on a host that tracks connections for other reasons: drops after conntrack then pay for it."),
         ]
     }

@@ -13,6 +13,8 @@ struct ScenarioHeader {
     var repeats: Int
     var warmup: Int
     var hostConntrack: Bool
+    /// `capture: N`: save the first N packets the server side sees of each workload, per round.
+    var capturePackets: Int?
 
     static func read(_ fields: MappingFields, reader: ValueReader) -> ScenarioHeader? {
         let name = fields.required("name").flatMap { scenarioName($0, reader: reader) }
@@ -24,9 +26,12 @@ struct ScenarioHeader {
         let repeats = fields.value("repeat", default: 3) { reader.integer($0, subject("repeat"), in: 1...100) }
         let warmup = fields.value("warmup", default: 1) { reader.integer($0, subject("warmup"), in: 0...10) }
         let hostConntrack = fields.value("host_conntrack", default: false) { reader.boolean($0, subject("host_conntrack"))?.value }
-        guard let name, let description, let topology, let backends, let repeats, let warmup, let hostConntrack else { return nil }
+        let capture = fields.value("capture", default: Int?.none) { node -> Int?? in
+            reader.integer(node, subject("capture"), in: Scenario.capturePacketRange).map { Optional($0) }
+        }
+        guard let name, let description, let topology, let backends, let repeats, let warmup, let hostConntrack, let capture else { return nil }
         return ScenarioHeader(name: name, description: description, topology: topology.source, gateway: topology.gateway, backends: backends,
-                              repeats: repeats, warmup: warmup, hostConntrack: hostConntrack)
+                              repeats: repeats, warmup: warmup, hostConntrack: hostConntrack, capturePackets: capture)
     }
 
     /// The name is a file name, a results directory and a CLI argument: lowercase, digits and '-'.

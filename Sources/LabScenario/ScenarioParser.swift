@@ -81,7 +81,7 @@ struct ScenarioReading {
         return Scenario(name: header.name, description: header.description, sourcePath: path, sourceText: text,
                         topology: header.topology, backends: header.backends, repeats: header.repeats,
                         warmup: header.warmup, parameters: parameters.parameters.map(\.model), variants: variants,
-                        hostConntrack: header.hostConntrack)
+                        hostConntrack: header.hostConntrack, capturePackets: header.capturePackets)
     }
 
     private func topLevelMapping(_ document: YAMLDocument) -> (Node.Mapping, SourcePosition)? {

@@ -15,8 +15,13 @@ struct StatefulPolicyCheck {
     func tracking(of draft: PolicyDraft) -> ConnectionTracking?? {
         let conntrackNode = fields["conntrack"]
         guard let site = draft.statefulSite else {
+            // With `snat:` the settings are the translated flows' lifetimes (nf_conntrack's timeouts
+            // at the gateways, the BPF NAT's entries), not a stateful filter.
+            if fields["snat"] != nil, let conntrackNode {
+                return ConntrackReader(reader: reader).read(conntrackNode).map(Optional.some)
+            }
             if conntrackNode != nil {
-                reader.log.error("'conntrack' needs a stateful policy (add 'stateful: true' under 'policy')",
+                reader.log.error("'conntrack' needs a stateful policy (add 'stateful: true' under 'policy') or 'snat:'",
                                  at: fields.keyPosition("conntrack") ?? fields.position)
                 return nil
             }

@@ -99,17 +99,6 @@ public struct Topology: Sendable, Codable, Equatable {
         return firstPod ?? IPv4Address(clientInterface.address.prefix { $0 != "/" })!
     }
 
-    /// The sources the client owns, for probes and floods that pick many: its pod CIDR where it has
-    /// one (the gateway preset; the client pool is not the client's there), else its link address
-    /// and the client pool (`pair`, `routed`, custom topologies).
-    public var clientSourcePrefixes: [IPv4Prefix] {
-        let clientName = node(role: .client)?.name
-        if let podCIDR = addressPlan?.nodes.first(where: { $0.name == clientName }).flatMap({ IPv4Prefix($0.podCIDR) }) {
-            return [podCIDR]
-        }
-        return [IPv4Prefix(address: clientAddress, length: 32)!] + AddressPlan.clientPool
-    }
-
     /// Every attachment point a policy is installed at: `policy` first, then each `policy-…` (the
     /// gateway preset's backup gateways) in declaration order.
     public var policyPoints: [AttachmentPoint] {

@@ -14,6 +14,7 @@ public enum WorkloadRegistry {
             FloodGoodputWorkload.self,
             SNATExhaustionWorkload.self,
             MasqueradeDelayWorkload.self,
+            EgressFailoverWorkload.self,
         ]
     }
 

@@ -20,7 +20,7 @@ extension ScenarioTests {
         static let files: [MalformedFile] = [
             MalformedFile("unknown-key.yaml", [
                 "4:1: unknown key 'repat' (did you mean 'repeat'?)",
-                "5:1: unknown key 'colour' (valid keys: name, description, topology, backends, repeat, warmup, parameters, policy, workloads, conntrack, snat, host_conntrack)",
+                "5:1: unknown key 'colour' (valid keys: name, description, topology, backends, repeat, warmup, parameters, policy, workloads, conntrack, snat, capture, host_conntrack)",
             ]),
             MalformedFile("wrong-type.yaml", [
                 "3:11: 'backends' must be a list of backend names, got \"none\"",

@@ -91,9 +91,9 @@ extension ScenarioTests {
             ("policy: {stateful: true}\nconntrack: {tables: 5}\n", "t.yaml:5:13: unknown key 'tables' (valid keys: timeouts, table_size, sweep)"),
             ("policy: {stateful: true}\nconntrack: {timeouts: {tcp: 5s}}\n",
              "t.yaml:5:24: unknown key 'tcp' (did you mean 'tcp_syn', 'tcp_established' or 'tcp_close'?)"),
-            ("conntrack: {table_size: 1024}\n", "t.yaml:4:1: 'conntrack' needs a stateful policy (add 'stateful: true' under 'policy')"),
+            ("conntrack: {table_size: 1024}\n", "t.yaml:4:1: 'conntrack' needs a stateful policy (add 'stateful: true' under 'policy') or 'snat:'"),
             ("policy: {stateful: false}\nconntrack: {table_size: 1024}\n",
-             "t.yaml:5:1: 'conntrack' needs a stateful policy (add 'stateful: true' under 'policy')"),
+             "t.yaml:5:1: 'conntrack' needs a stateful policy (add 'stateful: true' under 'policy') or 'snat:'"),
         ])
         func badInput(body: String, expected: String) {
             let lines = diagnostics(of: scenarioText(body + Self.workloads), path: "t.yaml")

@@ -51,7 +51,7 @@ struct GatewayPresetTests {
                                                     egressInterface: "blaaaaaagw1-2", hook: .forward))
         #expect(topology.egressAddress(of: topology.policyPoints[0]) == IPv4Address("198.18.4.1"))
         #expect(topology.clientAddress == IPv4Address("198.18.64.2"))
-        #expect(topology.clientSourcePrefixes == [IPv4Prefix("198.18.64.0/24")!])
+        #expect(topology.clientPodCIDRs == [IPv4Prefix("198.18.64.0/24")!])
         #expect(topology.client == "bl-aaaaaa-n1")
         #expect(topology.server == "bl-aaaaaa-ext")
     }
@@ -158,6 +158,6 @@ struct GatewayPresetTests {
         #expect(TopologyPresets.names == ["pair", "routed", "gateway"])
         #expect(TopologyPlan(preset: .routed, id: "aaaaaa").topology.clientAddress == AddressPlan.client)
         #expect(TopologyPlan(preset: .routed, id: "aaaaaa").topology.policyPoints.map(\.name) == ["policy"])
-        #expect(TopologyPlan(preset: .pair, id: "aaaaaa").topology.clientSourcePrefixes == [IPv4Prefix("198.18.0.1/32")!] + AddressPlan.clientPool)
+        #expect(TopologyPlan(preset: .pair, id: "aaaaaa").topology.clientPodCIDRs.isEmpty)
     }
 }

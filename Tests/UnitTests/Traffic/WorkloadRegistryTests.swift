@@ -8,7 +8,7 @@ struct WorkloadRegistryTests {
     func declarations() {
         let kinds = WorkloadRegistry.all.map { $0.kind }
         #expect(kinds == ["throughput", "latency", "connect", "packet-rate", "connections", "conntrack-gc", "flood-goodput",
-                           "snat-exhaustion", "masquerade-delay"])
+                           "snat-exhaustion", "masquerade-delay", "egress-failover"])
         for definition in WorkloadRegistry.all {
             let keys = definition.fields.map(\.key)
             #expect(Set(keys).count == keys.count, "\(definition.kind) declares a key twice")

@@ -16,7 +16,8 @@ final class NetfilterSNATInstallation: Installation {
 
     init(ruleset: any SNATRuleset, point: FilterPoint, policy: Policy, gates: [String: String], installMilliseconds: Double) throws {
         self.point = point
-        self.gates = gates
+        // The scenario's conntrack timeouts are the NAT flows' lifetimes, as for the BPF NAT.
+        self.gates = gates.merging(try NetfilterSupport.conntrackGates(policy, at: point)) { $1 }
         self.installMilliseconds = installMilliseconds
         installed = policy
         nat = try NetfilterSNATTranslator(ruleset: ruleset, point: point, policy: policy.snat!)

@@ -45,16 +45,17 @@ struct SNATLayout: Equatable, Sendable {
 enum NetfilterSNATSupport {
     /// The layout of `policy`'s SNAT, or nil for a filter policy. An SNAT policy is an egress
     /// gateway's: one gateway's share, with no filter rules of its own (the egress rules decide what
-    /// leaves), default allow and no stateful rules (NAT tracks every flow by itself).
+    /// leaves) and default allow. Its `tracking`, when set, only gives the flows' lifetimes
+    /// (nf_conntrack's timeouts in the gateway's namespace, as for the BPF NAT's entries).
     static func layout(_ policy: Policy, for backend: BackendKind) throws -> SNATLayout? {
         guard let snat = policy.snat else { return nil }
         try NetfilterSupport.check(policy, for: backend)
         guard snat.gateway != nil else {
             throw BackendUnsupported(backend, "the SNAT policy covers every gateway; compile one gateway's share (SNATPolicy.at(gateway:))")
         }
-        guard policy.rules.isEmpty, policy.defaultAction == .allow, !policy.isStateful else {
-            throw BackendUnsupported(backend, "an SNAT policy has no filter rules, default allow and no tracking of its own "
-                                     + "(\(policy.rules.count) rules, default \(policy.defaultAction.rawValue)\(policy.isStateful ? ", stateful" : "")): "
+        guard policy.rules.isEmpty, policy.defaultAction == .allow else {
+            throw BackendUnsupported(backend, "an SNAT policy has no filter rules and default allow "
+                                     + "(\(policy.rules.count) rules, default \(policy.defaultAction.rawValue)): "
                                      + "its egress rules decide what leaves the gateway")
         }
         return SNATLayout(snat)
