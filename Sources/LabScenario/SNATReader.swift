@@ -32,6 +32,7 @@ struct SNATTopology {
 ///       mode: masquerade            # or snat (default masquerade)
 ///       ports: 20000-20999          # translated source ports (default 1024-65535)
 ///       random_fully: false         # sweepable: random_fully: ${random}
+///       drop_invalid: true          # netfilter: drop what conntrack calls invalid (sweepable)
 ///       egress:                     # default: every pod CIDR via every gateway, gw1 first
 ///         - {from: [198.18.64.0/24], via: [198.18.4.1, 198.18.5.1]}
 ///
@@ -49,10 +50,11 @@ struct SNATReader {
         let mode = fields.value("mode", default: SNATMode.masquerade) { reader.choice($0, subject("mode"), noun: "SNAT mode") }
         let ports = fields.value("ports", default: Self.defaultPorts) { reader.ports($0, subject("ports"))?.ports }
         let randomFully = fields.value("random_fully", default: false) { reader.boolean($0, subject("random_fully"))?.value }
+        let dropInvalid = fields.value("drop_invalid", default: true) { reader.boolean($0, subject("drop_invalid"))?.value }
         let defaultRule = [EgressRule(sources: topology.podCIDRs, egressIPs: topology.gateways.map(\.address))]
         let egress = fields.value("egress", default: defaultRule) { egressRules($0) }
-        guard let mode, let ports, let randomFully, let egress else { return nil }
-        return SNATPolicy(mode: mode, ports: ports, randomFully: randomFully, egress: egress)
+        guard let mode, let ports, let randomFully, let dropInvalid, let egress else { return nil }
+        return SNATPolicy(mode: mode, ports: ports, randomFully: randomFully, egress: egress, dropInvalid: dropInvalid)
     }
 
     private func egressRules(_ node: Node) -> [EgressRule]? {

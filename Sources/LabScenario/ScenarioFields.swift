@@ -117,6 +117,7 @@ enum ScenarioFields {
             SchemaField("mode", .choice(SNATMode.allCases.map(\.rawValue)), "masquerade (the egress interface's address; default) or snat (the address written into the rule)."),
             SchemaField("ports", .quantity(pattern: portsPattern, example: "20000-20999"), "Translated source ports (default 1024-65535)."),
             SchemaField("random_fully", .boolean, "Pick every translated port at random (default false)."),
+            SchemaField("drop_invalid", .boolean, "Drop at the gateway what its connection tracker calls invalid (default true): without it, netfilter forwards invalid packets — e.g. mid-stream packets after a failover — untranslated. The BPF NAT always drops them."),
             SchemaField("egress", .list(of: .object(egressRule, required: ["from", "via"]), minimumCount: 1),
                         "Which pods leave through which egress IPs, first match wins (default: every pod CIDR via every gateway, gw1 first)."),
         ]

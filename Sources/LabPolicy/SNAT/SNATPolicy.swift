@@ -50,17 +50,24 @@ public struct SNATPolicy: Hashable, Codable, Sendable {
     public var randomFully: Bool
     /// Evaluated in order; the first rule selecting a source decides.
     public var egress: [EgressRule]
+    /// Drop, at the gateway, packets of sources it would translate that its connection tracker calls
+    /// invalid — above all the mid-stream packets of a connection that arrives after a failover. A
+    /// tracker passes invalid packets through NAT untouched, so without this rule they leave with the
+    /// pod's own address (kube-proxy adds `--ctstate INVALID -j DROP` for the same leak). The BPF NAT
+    /// always drops TCP that neither opens nor continues a mapping, so this changes netfilter only.
+    public var dropInvalid: Bool
     /// The egress IP of the gateway this copy of the policy is installed at (`at(gateway:)`): backends
     /// compile one gateway's share of the rules, with its address written in for `snat`. nil in the
     /// scenario's policy, which covers every gateway.
     public var gateway: IPv4Address?
 
     public init(mode: SNATMode = .masquerade, ports: PortRange, randomFully: Bool = false, egress: [EgressRule],
-                gateway: IPv4Address? = nil) {
+                dropInvalid: Bool = true, gateway: IPv4Address? = nil) {
         self.mode = mode
         self.ports = ports
         self.randomFully = randomFully
         self.egress = egress
+        self.dropInvalid = dropInvalid
         self.gateway = gateway
     }
 
@@ -88,5 +95,5 @@ public struct SNATPolicy: Hashable, Codable, Sendable {
     /// Every pod prefix the policy selects, in order.
     public var selectedSources: [IPv4Prefix] { egress.flatMap(\.sources) }
 
-    enum CodingKeys: String, CodingKey { case mode, ports, randomFully = "random_fully", egress, gateway }
+    enum CodingKeys: String, CodingKey { case mode, ports, randomFully = "random_fully", egress, dropInvalid = "drop_invalid", gateway }
 }

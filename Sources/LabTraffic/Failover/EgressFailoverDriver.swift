@@ -47,13 +47,14 @@ struct EgressFailoverDriver {
         let prober = FailoverProber(namespace: topology.client, sources: sources.map { "\($0)" },
                                     target: Endpoint(host: "\(topology.serverAddress)", port: Self.port),
                                     intervalSeconds: 1 / Double(workload.rate), timeoutSeconds: workload.connectTimeoutSeconds)
-        let failedAt = try window.measure { () throws -> UInt64 in
+        let (requested, down) = try window.measure { () throws -> (UInt64, UInt64) in
             prober.start()
             Thread.sleep(forTimeInterval: workload.failAfterSeconds)
-            let failedAt = MonotonicClock.nanoseconds()
+            let requested = MonotonicClock.nanoseconds()
             try GatewayFailover.takeDown(gateways[0].name, in: topology)
+            let down = MonotonicClock.nanoseconds()
             Thread.sleep(forTimeInterval: workload.durationSeconds - workload.failAfterSeconds)
-            return failedAt
+            return (requested, down)
         }
         let attempts = try prober.stop()
         let kept = try established.stop()
@@ -62,7 +63,7 @@ struct EgressFailoverDriver {
         let toward = packets.filter { $0.destination == topology.serverAddress }
         let byEgress = Dictionary(grouping: toward.filter { source in !pods.contains { $0.contains(source.source) } }, by: \.source)
             .mapValues(\.count)
-        return Outcome(timing: FailoverTiming(attempts, failedAt: failedAt), attempts: attempts.count, established: kept,
+        return Outcome(timing: FailoverTiming(attempts, requestedAt: requested, downAt: down), attempts: attempts.count, established: kept,
                        packetsByEgress: byEgress, leakedPackets: toward.filter { p in pods.contains { $0.contains(p.source) } }.count,
                        capturedPackets: packets.count)
     }

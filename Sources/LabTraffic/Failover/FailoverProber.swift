@@ -107,19 +107,21 @@ final class FailoverProber: @unchecked Sendable {
     }
 }
 
-/// What a prober's attempts say about a failover at `failedAt` (monotonic ns). Pure, unit-tested.
+/// What a prober's attempts say about a failover whose links went down between `requestedAt` (the
+/// `ip` command started) and `downAt` (it returned) — monotonic ns. Pure, unit-tested.
 struct FailoverTiming: Equatable {
-    /// From the failure to the end of the first attempt started after it that succeeded; nil if none did.
+    /// From `downAt` to the end of the first attempt started after it that succeeded (one started
+    /// before it may still have left through the failed gateway); nil if none did.
     var recoveryMilliseconds: Double?
-    /// Attempts that failed, among those started after the failure or still in flight at it.
+    /// Attempts that failed, among those still in flight at the request or started after it.
     var failedAfter: Int
     var attemptsAfter: Int
 
-    init(_ attempts: [FailoverProber.Attempt], failedAt: UInt64) {
-        let affected = attempts.filter { $0.endedNanoseconds >= failedAt }
+    init(_ attempts: [FailoverProber.Attempt], requestedAt: UInt64, downAt: UInt64) {
+        let affected = attempts.filter { $0.endedNanoseconds >= requestedAt }
         attemptsAfter = affected.count
         failedAfter = affected.filter { !$0.succeeded }.count
-        let firstSuccess = affected.filter { $0.succeeded && $0.startedNanoseconds >= failedAt }.map(\.endedNanoseconds).min()
-        recoveryMilliseconds = firstSuccess.map { Double($0 - failedAt) / 1e6 }
+        let firstSuccess = affected.filter { $0.succeeded && $0.startedNanoseconds >= downAt }.map(\.endedNanoseconds).min()
+        recoveryMilliseconds = firstSuccess.map { Double($0 - downAt) / 1e6 }
     }
 }

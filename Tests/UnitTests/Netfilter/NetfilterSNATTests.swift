@@ -61,8 +61,9 @@ struct NetfilterSNATTests {
         let text = try BackendFactory.make(.iptablesNft).compile(policy).text
         let chain = text.split(separator: "\n").filter { $0.hasPrefix("-A BLEGRESS ") }.map { $0.split(separator: " ").map(String.init) }
         #expect(chain.last == ["-A", "BLEGRESS", "-j", "DROP"], "unselected sources are dropped")
+        #expect(chain.first?.joined(separator: " ") == "-A BLEGRESS " + IptablesSNATFile.invalidRule, "invalid packets go first")
         for source in Self.sources {
-            let rule = try #require(chain.first { words in
+            let rule = try #require(chain.dropFirst().first { words in
                 guard let s = words.firstIndex(of: "-s") else { return true }
                 return Self.prefix(words[s + 1]).contains(source)
             })
@@ -92,6 +93,7 @@ struct NetfilterSNATTests {
         let start = try #require(lines.firstIndex(of: "chain blegress {"))
         let chain = lines[(start + 1)...].prefix { $0 != "}" }
         #expect(chain.last == "counter drop")
+        #expect(chain.first == NftablesSNATScript.invalidRule, "invalid packets are dropped before any source is accepted")
         func matches(_ rule: String, _ source: IPv4Address) -> Bool {
             let words = rule.split(separator: " ").map(String.init)
             guard let saddr = words.firstIndex(of: "saddr") else { return true }
@@ -100,7 +102,7 @@ struct NetfilterSNATTests {
             return Self.prefix(target).contains(source)
         }
         for source in Self.sources {
-            let rule = try #require(chain.first { matches($0, source) })
+            let rule = try #require(chain.dropFirst().first { matches($0, source) })
             #expect(rule.hasSuffix("accept") == (EgressReference.verdict(policy.snat!, gateway: Self.gateway, source: source) != .drop),
                     "\(source): \(rule)")
         }
@@ -133,20 +135,24 @@ struct NetfilterSNATTests {
             -I BLSNAT 1 -s 198.18.40.0/24 -p tcp -j MASQUERADE --to-ports 20000-20099 --random-fully
             COMMIT
             *filter
-            -I BLEGRESS 1 -s 198.18.41.0/24 -j ACCEPT
-            -I BLEGRESS 1 -s 198.18.40.0/24 -j ACCEPT
+            -I BLEGRESS 2 -s 198.18.41.0/24 -j ACCEPT
+            -I BLEGRESS 2 -s 198.18.40.0/24 -j ACCEPT
             COMMIT
 
             """)
         #expect(NftablesSNATScript.insertion(layout.entry(rule), layout) == """
             insert rule ip blnat blsnat ip saddr { 198.18.40.0/24, 198.18.41.0/24 } counter masquerade fully-random
             insert rule ip blnat blsnat ip saddr { 198.18.40.0/24, 198.18.41.0/24 } meta l4proto { tcp, udp } counter masquerade to :20000-20099 fully-random
-            insert rule ip blnat blegress ip saddr { 198.18.40.0/24, 198.18.41.0/24 } counter accept
+            insert rule ip blnat blegress index 1 ip saddr { 198.18.40.0/24, 198.18.41.0/24 } counter accept
 
             """)
         let elsewhere = EgressRule(sources: [Self.prefix("198.18.42.0/24")], egressIPs: [Self.other])
-        #expect(NftablesSNATScript.insertion(layout.entry(elsewhere), layout) == "insert rule ip blnat blegress ip saddr 198.18.42.0/24 counter drop\n")
-        #expect(IptablesSNATFile.insertion(layout.entry(elsewhere), layout) == "*nat\nCOMMIT\n*filter\n-I BLEGRESS 1 -s 198.18.42.0/24 -j DROP\nCOMMIT\n")
+        #expect(NftablesSNATScript.insertion(layout.entry(elsewhere), layout) == "insert rule ip blnat blegress index 1 ip saddr 198.18.42.0/24 counter drop\n")
+        #expect(IptablesSNATFile.insertion(layout.entry(elsewhere), layout) == "*nat\nCOMMIT\n*filter\n-I BLEGRESS 2 -s 198.18.42.0/24 -j DROP\nCOMMIT\n")
+        var permissive = layout
+        permissive.dropInvalid = false
+        #expect(IptablesSNATFile.insertion(permissive.entry(elsewhere), permissive) == "*nat\nCOMMIT\n*filter\n-I BLEGRESS 1 -s 198.18.42.0/24 -j DROP\nCOMMIT\n")
+        #expect(NftablesSNATScript.insertion(permissive.entry(elsewhere), permissive) == "insert rule ip blnat blegress ip saddr 198.18.42.0/24 counter drop\n")
     }
 
     @Test("the drop-point placements and iptables-ipset refuse an SNAT policy, saying why",

@@ -8,7 +8,9 @@ import LabTopology
 ///     (`MASQUERADE --to-ports a-b` / `SNAT --to-source <gw>:a-b`; iptables accepts a port range only
 ///     after `-p tcp|udp`), then one rule without ports for the rest (ICMP). NAT targets are
 ///     terminal, so the catch-all sees only what the first two did not take.
-///   - filter `BLEGRESS` (from FORWARD): per egress rule and source prefix, ACCEPT (translated here)
+///   - filter `BLEGRESS` (from FORWARD): first, with `dropInvalid`, `-m conntrack --ctstate INVALID
+///     -j DROP` (an invalid packet skips NAT and would leave with the pod's address); then per egress
+///     rule and source prefix, ACCEPT (translated here)
 ///     or DROP (the rule names other gateways) in policy order, then DROP: only selected sources
 ///     leave. Replies arrive on the egress interface and leave by another, so `-o` never sees them.
 /// nat comes first in the file: iptables-restore commits table by table, and with the translation in
@@ -25,6 +27,7 @@ enum IptablesSNATFile {
         lines.append("COMMIT")
         lines.append("*filter")
         lines.append(":\(filterChain) - [0:0]")
+        if layout.dropInvalid { lines.append("-A \(filterChain) \(invalidRule)") }
         for entry in layout.entries { lines += filterRules(entry).map { "-A \(filterChain) \($0)" } }
         lines.append("-A \(filterChain) -j DROP")
         lines.append("COMMIT")
@@ -39,6 +42,8 @@ enum IptablesSNATFile {
              "-s \(prefix) -j \(target(layout, ports: false))"]
         }
     }
+
+    static let invalidRule = "-m conntrack --ctstate INVALID -j DROP"
 
     static func filterRules(_ entry: SNATLayout.Entry) -> [String] {
         entry.sources.map { "-s \($0) -j \(entry.translate ? "ACCEPT" : "DROP")" }
@@ -80,7 +85,9 @@ enum IptablesSNATFile {
         var lines = ["*nat"]
         if entry.translate { lines += natRules(entry, layout).reversed().map { "-I \(natChain) 1 \($0)" } }
         lines += ["COMMIT", "*filter"]
-        lines += filterRules(entry).reversed().map { "-I \(filterChain) 1 \($0)" }
+        // Behind the invalid-drop rule, which stays first.
+        let position = layout.dropInvalid ? 2 : 1
+        lines += filterRules(entry).reversed().map { "-I \(filterChain) \(position) \($0)" }
         lines.append("COMMIT")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -6,7 +6,8 @@ import LabTopology
 /// backend's `benchlab`, so neither's removal touches the other) holding
 ///   - a set per egress rule with several source prefixes (`src_r<i>`, one lookup for the rule), used
 ///     by both chains; a single prefix stays a plain `ip saddr` compare;
-///   - `blegress`: per egress rule, accept (translated here) or drop (the rule names other
+///   - `blegress`: with `dropInvalid`, first `ct state invalid counter drop` (an invalid packet skips
+///     NAT and would leave with the pod's address); then per egress rule, accept (translated here) or drop (the rule names other
 ///     gateways), in order, then drop — only selected sources leave;
 ///   - `blsnat`: per translated rule, TCP and UDP get the port range (`masquerade to :a-b` or
 ///     `snat to <gw>:a-b`; nft takes a port mapping only after a transport protocol match), then the
@@ -32,6 +33,7 @@ enum NftablesSNATScript {
             lines += NftablesScript.setDeclaration(setName(rule: index), entry.sources)
         }
         lines.append("\tchain \(filterChain) {")
+        if layout.dropInvalid { lines.append("\t\t\(invalidRule)") }
         for (entry, match) in zip(layout.entries, sources) { lines.append("\t\t" + filterRule(entry, match)) }
         lines.append("\t\tcounter drop")
         lines.append("\t}")
@@ -50,6 +52,8 @@ enum NftablesSNATScript {
         if let setName { return "ip saddr @\(setName)" }
         return "ip saddr { \(prefixes.map(\.description).joined(separator: ", ")) }"
     }
+
+    static let invalidRule = "ct state invalid counter drop"
 
     static func filterRule(_ entry: SNATLayout.Entry, _ match: String) -> String {
         "\(match) counter \(entry.translate ? "accept" : "drop")"
@@ -99,7 +103,8 @@ enum NftablesSNATScript {
         if entry.translate {
             lines += natRules(match, layout).reversed().map { "insert rule \(family) \(table) \(natChain) \($0)" }
         }
-        lines.append("insert rule \(family) \(table) \(filterChain) \(filterRule(entry, match))")
+        // `index 1` keeps the invalid-drop rule first.
+        lines.append("insert rule \(family) \(table) \(filterChain) \(layout.dropInvalid ? "index 1 " : "")\(filterRule(entry, match))")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -17,6 +17,8 @@ struct SNATLayout: Equatable, Sendable {
     var mode: SNATMode
     var ports: PortRange
     var randomFully: Bool
+    /// A first rule in the filter chain dropping what conntrack calls invalid (`SNATPolicy.dropInvalid`).
+    var dropInvalid: Bool
     var gateway: IPv4Address
     var entries: [Entry]
 
@@ -25,6 +27,7 @@ struct SNATLayout: Equatable, Sendable {
         mode = snat.mode
         ports = snat.ports
         randomFully = snat.randomFully
+        dropInvalid = snat.dropInvalid
         gateway = snat.gateway!
         entries = snat.gatewayVerdicts.map { Entry(sources: $0.rule.sources, translate: $0.verdict != .drop) }
     }
@@ -36,7 +39,7 @@ struct SNATLayout: Equatable, Sendable {
     /// What the gateway does, for the artifact comments.
     var summary: String {
         let action = mode == .masquerade ? "masquerade" : "snat to \(gateway)"
-        return "\(action), ports \(ports)\(randomFully ? ", fully random" : ""); "
+        return "\(action), ports \(ports)\(randomFully ? ", fully random" : "")\(dropInvalid ? ", invalid dropped" : ""); "
             + "\(entries.count) egress rules (\(entries.filter(\.translate).count) translated here, \(entries.filter { !$0.translate }.count) dropped here), others dropped"
     }
 }
