@@ -12,7 +12,8 @@ struct ReportMarkdown {
     var text: String {
         let runTime = RunTimeSection(record: run.record).text
         let conntrack = ConntrackSection(run: run).text
-        let snat = [SNATExhaustionSection(run: run).text, MasqueradeDelaySection(run: run).text].filter { !$0.isEmpty }
+        let snat = [SNATExhaustionSection(run: run).text, MasqueradeDelaySection(run: run).text, EgressFailoverSection(run: run).text]
+            .filter { !$0.isEmpty }
         let glance = GlanceSection(run: run).text
         // The two flood scenarios' own readings come right after the tables at a glance: they are
         // what those scenarios are run for.

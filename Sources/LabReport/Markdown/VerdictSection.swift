@@ -7,6 +7,7 @@ struct VerdictSection {
     /// The metric a workload is judged by, first match wins.
     static let headlinePriority = [
         "throughput_gbps", "pps_handled", "pps", "cps", "latency_p99_us", "latency_p50_us", "connect_p50_us",
+        "snat_fail_ratio", "masquerade_delay_ms", "failover_ms",
         "install_ms", "update_ms", "cpu_ns_per_pkt",
     ]
 
@@ -78,7 +79,8 @@ private struct WorkloadVerdict {
             let unit = id.info.unit.isEmpty ? "" : " \(id.info.unit)"
             return "\(workload), the no-filter baseline measured \(id.metric) \(NumberText.withInterval(baseline.median, baseline.interval))\(unit) (no filtering backend ran)"
         }
-        let standing = baseline.map { relative(ranked, id, to: $0) } ?? absolute(ranked, id)
+        // A baseline of 0 (no SNAT port ever fails without SNAT) has no ratio: give the values instead.
+        let standing = baseline.flatMap { $0.median != 0 ? relative(ranked, id, to: $0) : nil } ?? absolute(ranked, id)
         return "\(workload), " + standing + margin(winner, over: ranked.dropFirst(), id) + marginal
     }
 

@@ -14,7 +14,7 @@ public enum SNATExhaustionMetrics {
     public static let connectP99 = MetricInfo(name: "connect_p99_ms", unit: "ms", direction: .lowerIsBetter,
                                               summary: "TCP connect time of the ramp's successful connections, 99th percentile")
     public static let allocationFailures = MetricInfo(name: "snat_alloc_failures", unit: "count", direction: .lowerIsBetter,
-                                                      summary: "new flows the gateway's SNAT found no port for (BPF: after 128 tries; netfilter: insert_failed + drop)")
+                                                      summary: "new flows the gateway's SNAT found no port for (BPF: after 128 tries; netfilter: nf_conntrack insert_failed)")
     public static let recovery = MetricInfo(name: "recovery_ms", unit: "ms", direction: .lowerIsBetter,
                                             summary: "from releasing every connection (RST) to the first new connection that opened")
     public static let recovered = MetricInfo(name: "recovered", unit: "ratio", direction: .higherIsBetter,

@@ -67,7 +67,9 @@ public struct EgressFailoverWorkload: WorkloadDefinition, Equatable {
                                           summary: "packets the server saw from a pod address: left the cluster untranslated (must be 0 with SNAT)")
     public static let standbyShare = MetricInfo(name: "standby_share", unit: "share", direction: .neutral,
                                                 summary: "share of the translated packets toward the server that came from the standby gateway's egress IP")
-    public static let metrics = [failoverMs, failedDuring, attempted, establishedBroken, leaked, standbyShare]
+    public static let recovered = MetricInfo(name: "failover_recovered", unit: "0/1", direction: .higherIsBetter,
+                                             summary: "1 when a new connection succeeded through the standby gateway before the workload ended")
+    public static let metrics = [failoverMs, recovered, failedDuring, attempted, establishedBroken, leaked, standbyShare]
     public static let primaryMetrics = [failoverMs, establishedBroken]
 
     public static func defaultName(_ values: WorkloadValues) -> String { kind }
@@ -90,16 +92,14 @@ public struct EgressFailoverWorkload: WorkloadDefinition, Equatable {
 
     public func run(in context: TrafficContext, filter: FilterUnderTest, window: TrafficWindow) throws -> [Sample] {
         let outcome = try EgressFailoverDriver(workload: self, context: context, filter: filter).run(window)
-        guard let recovery = outcome.timing.recoveryMilliseconds else {
-            throw LabFailure("\(name): no new connection succeeded through the standby gateway within "
-                             + "\(formatSeconds(durationSeconds - failAfterSeconds)) of the failure "
-                             + "(\(outcome.timing.failedAfter) of \(outcome.timing.attemptsAfter) attempts failed)")
-        }
         let standby = context.topology.policyPoints.dropFirst().compactMap { context.topology.egressAddress(of: $0) }
         let translated = outcome.packetsByEgress.values.reduce(0, +)
         let viaStandby = outcome.packetsByEgress.filter { standby.contains($0.key) }.values.reduce(0, +)
-        return [
-            Sample(workload: name, metric: Self.failoverMs, value: recovery),
+        // No recovery is a result, not an error: `none` has no state at the standby to answer with,
+        // and its replies keep going to the failed gateway.
+        let recovery = outcome.timing.recoveryMilliseconds.map { [Sample(workload: name, metric: Self.failoverMs, value: $0)] } ?? []
+        return recovery + [
+            Sample(workload: name, metric: Self.recovered, value: outcome.timing.recoveryMilliseconds == nil ? 0 : 1),
             Sample(workload: name, metric: Self.failedDuring, value: Double(outcome.timing.failedAfter)),
             Sample(workload: name, metric: Self.attempted, value: Double(outcome.attempts)),
             Sample(workload: name, metric: Self.establishedBroken, value: Double(outcome.established.brokenCount)),

@@ -28,7 +28,7 @@ struct CLIGoldenTests {
     @Test("bad input is one line on stderr and exit status 2", arguments: [
         (["frobnicate"], "benchlab: Unexpected argument 'frobnicate' (see 'benchlab --help')"),
         (["conntrack", "blnosuch"], "benchlab: no lab namespace 'blnosuch' (see 'ip netns list'; lab namespaces start with 'bl')"),
-        (["run", "nosuch"], "benchlab: unknown scenario 'nosuch'; available in SCENARIOS: ci-ab, ci-perf, ci-smoke, conntrack-gc, drop-ladder, filter-scale, flood-goodput, quick"),
+        (["run", "nosuch"], "benchlab: unknown scenario 'nosuch'; available in SCENARIOS: ci-ab, ci-perf, ci-smoke, conntrack-gc, drop-ladder, egress-failover, egress-gateway, filter-scale, flood-goodput, quick, snat-exhaustion"),
         (["run", "quick", "--repeat", "0"], "benchlab: --repeat must be 1...100, got 0 (see 'benchlab --help')"),
         (["run", "quick", "--backends", "xdp,bogus"],
          "benchlab: --backends: unknown backend 'bogus' (known: none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat) (see 'benchlab --help')"),
