@@ -44,17 +44,25 @@ static __always_inline int bl_snat_dropped(int rc)
 	return TC_ACT_SHOT;
 }
 
+/* Both directions start alike: what is not IPv4 the lab can parse passes, counted. */
+static __always_inline int bl_snat_parse(struct __sk_buff *skb, struct bl_packet *pkt)
+{
+	bl_linearize_headers(skb);
+	if (bl_parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, pkt) < 0) {
+		bl_nat_count(&bl_nat_counters, BL_NAT_PASSED_OTHER);
+		return -1;
+	}
+	return 0;
+}
+
 SEC("tc")
 int bl_snat_egress(struct __sk_buff *skb)
 {
 	struct bl_packet pkt;
 	int rc;
 
-	bl_linearize_headers(skb);
-	if (bl_parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt) < 0) {
-		bl_nat_count(&bl_nat_counters, BL_NAT_PASSED_OTHER);
+	if (bl_snat_parse(skb, &pkt) < 0)
 		return TC_ACT_OK;
-	}
 	if (pkt.saddr == bl_nat_egress_addr) {
 		bl_nat_count(&bl_nat_counters, BL_NAT_PASSED_LOCAL);
 		return TC_ACT_OK;
@@ -72,11 +80,8 @@ int bl_snat_ingress(struct __sk_buff *skb)
 	struct bl_packet pkt;
 	int rc;
 
-	bl_linearize_headers(skb);
-	if (bl_parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt) < 0) {
-		bl_nat_count(&bl_nat_counters, BL_NAT_PASSED_OTHER);
+	if (bl_snat_parse(skb, &pkt) < 0)
 		return TC_ACT_OK;
-	}
 	if (pkt.daddr != bl_nat_egress_addr)
 		return TC_ACT_OK;
 	rc = bl_nat_ingress(skb, &pkt, bpf_ktime_get_coarse_ns());

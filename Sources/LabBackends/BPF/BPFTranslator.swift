@@ -43,7 +43,7 @@ final class BPFTranslator: AddressTranslator {
 
 /// The SNAT's NAT maps as a connection tracker: its forward map is a table of flows with the
 /// tracker's lifetimes, reclaimed by LRU eviction or by the swept tracker's collector.
-final class SNATConnectionTracker: ConnectionTracker {
+final class SNATConnectionTracker: SweptByCollector {
     let maps: NATMaps
     let collector: CTCollector?
 
@@ -57,15 +57,6 @@ final class SNATConnectionTracker: ConnectionTracker {
     func occupancy() throws -> Int { try maps.forwardEntries().count }
     func statistics() throws -> [String: UInt64] { try maps.counters().byName }
 
-    func startDeletionLog() throws -> Bool {
-        guard let collector else { return false }
-        collector.startLog()
-        return true
-    }
-
-    func drainDeletions() throws -> [TrackedDeletion] { collector?.drain() ?? [] }
-    func sweeps() -> [SweepRecord] { collector?.sweeps ?? [] }
-    func collectorCPUNanoseconds() -> UInt64 { collector?.cpu ?? 0 }
 
     /// The NAT maps are the object's own (not an inner map the tracker can swap): a size change is a reinstall.
     func resize(to entries: Int?) throws {

@@ -1,4 +1,6 @@
 import LabBPF
+import LabSystem
+import LabTopology
 
 /// One of a BPF program's hooks on an interface, XDP or tc (ingress, or egress for the SNAT): what the stateless and the
 /// stateful installations hold, describe in their gates, pin and detach the same way.
@@ -36,6 +38,17 @@ enum FilterAttachment {
                          DropPoint.gate: DropPoint.tc(mechanism: tc.mechanism.rawValue, direction: tc.direction.rawValue)]
             if let reason = tc.fallbackReason { gates["tc_fallback_reason"] = reason }
             return gates
+        }
+    }
+
+    /// Pins every link of an installation under `directory` (in benchlab's own bpffs, mounted on
+    /// first use), the n-th with suffix n: what `Installation.pin` does for the stateful programs,
+    /// which attach on several hooks.
+    static func pin(_ attachments: [FilterAttachment], under directory: String) throws {
+        try BPFPinRoot.ensureMounted()
+        try AtomicFile.makeDirectory(directory)
+        for (index, attachment) in attachments.enumerated() {
+            try attachment.pin(under: directory, suffix: "\(index)")
         }
     }
 

@@ -100,13 +100,7 @@ final class SNATInstallation: Installation {
         return try BPFRunTimeWindow(program: program.egress)
     }
 
-    func pin(under directory: String) throws {
-        try BPFPinRoot.ensureMounted()
-        try AtomicFile.makeDirectory(directory)
-        for (index, attachment) in attachments.enumerated() {
-            try attachment.pin(under: directory, suffix: "\(index)")
-        }
-    }
+    func pin(under directory: String) throws { try FilterAttachment.pin(attachments, under: directory) }
 
     func remove() throws {
         collector?.stop()
