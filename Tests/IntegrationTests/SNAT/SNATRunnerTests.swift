@@ -169,6 +169,27 @@ extension KernelTests {
             }
         }
 
+        @Test("benchlab up on an SNAT scenario with a translating backend installs at both gateways; down removes it all")
+        func upInstallsAtEveryGateway() throws {
+            let scratch = try TestEnvironment.temporaryDirectory("snat-up")
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let path = "\(scratch)/snat-up.yaml"
+            try Self.failover.replacingOccurrences(of: "name: snat-failover-short", with: "name: snat-up")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let up = try Subprocess.run(Command(Self.binary, ["up", path, "--backend", "nftables"]), timeout: 60)
+            let id = up.stdout.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            defer { if !id.isEmpty { _ = try? Subprocess.run(Command(Self.binary, ["down", id]), timeout: 60) } }
+            #expect(up.status == 0, "\(up.stderr)")
+            #expect(up.stdout.hasPrefix("lab \(id) is up"), "\(up.stdout)")
+            for gateway in ["gw1", "gw2"] {
+                let ruleset = try Subprocess.run(Command("ip", ["netns", "exec", "bl-\(id)-\(gateway)", "nft", "list", "ruleset"]), timeout: 10)
+                #expect(ruleset.stdout.contains("masquerade"), "\(gateway): \(ruleset.stdout) \(ruleset.stderr)")
+            }
+            let down = try Subprocess.run(Command(Self.binary, ["down", id]), timeout: 60)
+            #expect(down.status == 0, "\(down.stderr)")
+            #expect(namespacesLeft(matching: [id]).isEmpty)
+        }
+
         @Test("an egress IP on no gateway: benchlab validate and run exit 2 with file:line:column, and nothing is run")
         func egressIPNotOnAGateway() throws {
             let scratch = try TestEnvironment.temporaryDirectory("bad-egress")
