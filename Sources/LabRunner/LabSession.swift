@@ -30,16 +30,23 @@ public struct LabSession {
         do {
             let topology = try TopologyBuilder.up(scenario.topology, journal: journal, id: id)
             let backend = try BackendFactory.make(kind)
-            let artifact = try backend.compile(variant.policy)
-            let installation = try backend.install(artifact, policy: variant.policy, at: topology.filterPoint)
             // What must outlive this process (BPF links) is pinned, the pins journaled first for `down`.
             let pins = "\(LabNames.pinDirectory)/\(id)"
-            try journal.record(.removePath(pins))
-            try installation.pin(under: pins)
-            let artifactPath = "\(journal.directory)/policy.\(artifact.kind)"
-            try AtomicFile.write(artifact.text, to: artifactPath)
-            return LabSession(id: id, topology: topology, backend: kind, policy: installation.enforcedPolicy,
-                              artifactPath: artifactPath)
+            // An SNAT policy goes to every gateway, each copy compiled for its egress IP, as a run
+            // installs it (PolicyInstallations); the first point's installation describes the lab.
+            var primary: (policy: Policy, artifactPath: String)?
+            for (index, (point, policy)) in try PolicyInstallations.targets(variant.policy, in: topology).enumerated() {
+                let artifact = try backend.compile(policy)
+                let installation = try backend.install(artifact, policy: policy, at: point)
+                let pinned = index == 0 ? pins : "\(pins)-\(index)"
+                try journal.record(.removePath(pinned))
+                try installation.pin(under: pinned)
+                let artifactPath = "\(journal.directory)/policy\(index == 0 ? "" : "-\(point.namespace)").\(artifact.kind)"
+                try AtomicFile.write(artifact.text, to: artifactPath)
+                if primary == nil { primary = (installation.enforcedPolicy, artifactPath) }
+            }
+            guard let primary else { throw LabFailure("benchlab up: topology \(topology.name) has no point to install at") }
+            return LabSession(id: id, topology: topology, backend: kind, policy: primary.policy, artifactPath: primary.artifactPath)
         } catch {
             journal.close()
             throw error
