@@ -22,6 +22,14 @@ struct SNATScenarioCheck {
         if let snat, isGateway == false {
             reader.log.error("'snat' needs topology gateway (its egress IPs are the gateways' external addresses)", at: snat)
         }
+        // The filter probes and workloads send from the client pool, which the gateway preset's
+        // client (a worker node owning only its pod CIDR) does not own: a filter case there could
+        // only fail its equivalence. The preset is for egress gateways.
+        if snat == nil, isGateway == true {
+            reader.log.error("topology gateway needs a top-level 'snat' block: its client is a worker node that owns only its pod CIDR, "
+                             + "not the client pool a filter policy is probed from; use topology routed for a filter policy",
+                             at: fields.keyPosition("topology") ?? fields.position)
+        }
         if let snat { policyProblems(snat) }
         backendProblems(hasSNAT: snat != nil)
     }

@@ -21,8 +21,10 @@ extension KernelTests {
             }
         }
 
+        /// The gateway preset's client owns only its pod CIDR, not the client pool the filter probes
+        /// use (scenarios refuse a filter policy there); its probes are NAT equivalence's (SNATRunnerTests).
         @Test("with no filter every probe — TCP, UDP, ICMP, pool sources, the whole service range — gets through",
-              arguments: TopologyPresets.all)
+              arguments: TopologyPresets.all.filter { $0.name != TopologyPreset.gateway.name })
         func noFilterAllowsEverything(shape: TopologyPreset) throws {
             try withTopology(shape) { _, context in
                 let record = try Equivalence.check(.allowAll, in: context)

@@ -20,14 +20,22 @@ extension ScenarioTests {
         }
 
         @Test func theNameTakesTheDefaults() throws {
-            let scenario = try parse("topology: gateway\n")
+            let scenario = try parse("topology: gateway\nsnat: {ports: 20000-20999}\n")
             #expect(scenario.topology == .preset(.gateway))
             #expect(scenario.topology.spec.pods.count == 64)
-            #expect(scenario.variants[0].policy.snat == nil)
+            #expect(scenario.variants[0].policy.snat?.ports == PortRange(20000, 20999))
+        }
+
+        @Test func aFilterPolicyOnTheGatewayIsRefused() {
+            #expect(errors("topology: gateway\n") == [
+                "test.yaml:4:1: topology gateway needs a top-level 'snat' block: its client is a worker node that owns only its pod CIDR, "
+                    + "not the client pool a filter policy is probed from; use topology routed for a filter policy",
+            ])
         }
 
         @Test func theMappingSetsEveryParameter() throws {
-            let scenario = try parse("topology: {preset: gateway, nodes: 3, pods_per_node: 5, gateways: 2, cluster_pool: [198.19.0.0/20], node_mask: 26}\n")
+            let scenario = try parse("topology: {preset: gateway, nodes: 3, pods_per_node: 5, gateways: 2, cluster_pool: [198.19.0.0/20], node_mask: 26}\n"
+                                     + "snat: {ports: 20000-20999}\n")
             let spec = scenario.topology.spec
             #expect(scenario.topology.name == "gateway")
             #expect(spec.nodes.map(\.name) == ["n1", "n2", "n3", "gw1", "gw2", "ext"])
@@ -95,7 +103,7 @@ extension ScenarioTests {
         }
 
         @Test func tcSnatNeedsSNAT() {
-            #expect(errors("topology: gateway\n", backends: "[tc-snat]")
+            #expect(errors("topology: routed\n", backends: "[tc-snat]")
                 == ["test.yaml:3:12: backend 'tc-snat' only translates addresses: it needs a top-level 'snat' block"])
         }
     }
