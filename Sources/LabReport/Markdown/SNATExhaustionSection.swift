@@ -27,19 +27,21 @@ struct SNATExhaustionSection {
         for (item, steps) in cases {
             out += "**\(item.id)**\n\n"
             var table = MarkdownTable(headers: ["level", "occupancy", "attempted", "failed", "failed share", "model share",
-                                                "alloc. failures", "retried"],
-                                      alignments: Array(repeating: .right, count: 8))
+                                                "alloc. failures", "retried", "tries p90"],
+                                      alignments: Array(repeating: .right, count: 9))
             for k in 0..<steps.count {
                 func cell(_ curve: String, _ format: (Double) -> String) -> String { steps.values(curve).map { format($0[k]) } ?? "—" }
                 table.append([NumberText.value(steps.levels[k]), cell(Curve.occupancyBefore, NumberText.value),
                               cell(Curve.attempted, NumberText.count), cell(Curve.failed, NumberText.count),
                               cell(Curve.failShare, NumberText.value), cell(Curve.modelShare, NumberText.value),
-                              cell(Curve.allocationFailures, NumberText.count), cell(Curve.retried, NumberText.count)])
+                              cell(Curve.allocationFailures, NumberText.count), cell(Curve.retried, NumberText.count),
+                              cell(Curve.triesP90, { "≤ " + NumberText.count($0) })])
             }
             out += table.text + "\n"
         }
         out += "A dash is a counter the case has no translator for (no SNAT installed, e.g. `none`) or that its backend does not "
-            + "keep (the retry histogram is the BPF NAT's). The failure share against occupancy, beside the model, is charted "
+            + "keep (the retry histogram is the BPF NAT's); *tries p90* is the number of tries within which 90% of the step's "
+            + "allocations found a port (from the histogram's buckets: 0 kept the pod's port, 1, 2, 3–4, 5–8, … 65–128). The failure share against occupancy, beside the model, is charted "
             + "under Charts (`\(workload)-snat-fail-share`).\n\n"
         out += Self.modelReading + "\n\n"
         let readings = cases.map { reading($0.0, $0.1, workload: workload) }

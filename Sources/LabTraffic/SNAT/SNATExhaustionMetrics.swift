@@ -33,7 +33,10 @@ public enum SNATExhaustionMetrics {
         public static let modelFailProbability = "snat_model_pfail"
         public static let allocationFailures = "snat_alloc_failures"
         public static let retried = "snat_retried"
+        /// The tries within which 90% of the step's allocations succeeded (the upper end of the
+        /// retry-histogram bucket that reaches 90%): how hard the allocator had to search.
+        public static let triesP90 = "snat_tries_p90"
         public static let all = [occupancyBefore, occupancyAfter, attempted, failed, failShare, modelShare, modelFailProbability,
-                                 allocationFailures, retried]
+                                 allocationFailures, retried, triesP90]
     }
 }

@@ -46,6 +46,8 @@ public enum SNATExhaustionShaping {
             series.append(curve(M.Curve.allocationFailures, stats.map { Double($0.allocationFailures) }, label: "allocation failures"))
             if stats.allSatisfy({ $0.retries != nil }) {
                 series.append(curve(M.Curve.retried, stats.map { Double(retried($0.retries!)) }, label: "allocations that retried"))
+                series.append(curve(M.Curve.triesP90, stats.map { Double(triesWithin($0.retries!, share: 0.9) ?? 0) },
+                                    label: "tries within which 90% of allocations succeeded"))
             }
         }
         var samples: [Sample] = []
@@ -68,6 +70,23 @@ public enum SNATExhaustionShaping {
     /// Allocations that needed at least one try past the first (bucket lower bound ≥ 1).
     static func retried(_ histogram: RetryHistogram) -> UInt64 {
         zip(histogram.lowerBounds, histogram.counts).reduce(0) { $0 + ($1.0 >= 1 ? $1.1 : 0) }
+    }
+
+    /// The tries within which `share` of the successful allocations succeeded: the upper end of the
+    /// first bucket whose running count reaches it (a bucket's upper end is the next bucket's lower
+    /// bound minus one; the last bucket ends at the model's tries). nil when nothing was allocated.
+    static func triesWithin(_ histogram: RetryHistogram, share: Double) -> Int? {
+        let total = histogram.counts.reduce(0, +)
+        guard total > 0 else { return nil }
+        let target = (Double(total) * share).rounded(.up)
+        var running: UInt64 = 0
+        for (index, count) in histogram.counts.enumerated() {
+            running += count
+            if Double(running) >= target {
+                return index + 1 < histogram.lowerBounds.count ? histogram.lowerBounds[index + 1] - 1 : modelTries
+            }
+        }
+        return modelTries
     }
 
     static func share(_ part: Int, of whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }

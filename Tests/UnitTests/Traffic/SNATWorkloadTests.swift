@@ -147,3 +147,21 @@ struct SNATWorkloadTests {
         #expect(try AgentChannel.decodeRequest(AgentChannel.encode(.firstConnect(first))) == .firstConnect(first))
     }
 }
+
+@Suite("SNAT tries within a share")
+struct SNATTriesWithinTests {
+    let bounds = [0, 1, 2, 3, 5, 9, 17, 33, 65]
+
+    @Test("the upper end of the bucket that reaches the share; the last bucket ends at 128; nothing allocated is nil")
+    func triesWithin() {
+        // 10 kept, 80 at try 1, 10 at 33–64: 90% is reached at try 1.
+        let mostlyFirst = RetryHistogram(lowerBounds: bounds, counts: [10, 80, 0, 0, 0, 0, 0, 10, 0], failed: 3)
+        #expect(SNATExhaustionShaping.triesWithin(mostlyFirst, share: 0.9) == 1)
+        #expect(SNATExhaustionShaping.triesWithin(mostlyFirst, share: 0.95) == 64)
+        let kept = RetryHistogram(lowerBounds: bounds, counts: [5, 0, 0, 0, 0, 0, 0, 0, 0], failed: 0)
+        #expect(SNATExhaustionShaping.triesWithin(kept, share: 0.9) == 0)
+        let late = RetryHistogram(lowerBounds: bounds, counts: [0, 0, 0, 0, 0, 0, 0, 0, 4], failed: 0)
+        #expect(SNATExhaustionShaping.triesWithin(late, share: 0.9) == 128)
+        #expect(SNATExhaustionShaping.triesWithin(RetryHistogram(lowerBounds: bounds, counts: Array(repeating: 0, count: 9), failed: 7), share: 0.9) == nil)
+    }
+}
