@@ -130,7 +130,8 @@ private struct WorkloadVerdict {
 
     /// Without a no-filter case (e.g. install time): "install_ms is 2.10 [1.98, 2.20] ms with tc, …".
     private func absolute(_ ranked: [CaseAnalysis], _ id: MetricID) -> String {
-        let unit = id.info.unit.isEmpty ? "" : " \(id.info.unit)"
+        // A dimensionless share reads as a bare number ("snat_fail_ratio is 0.897"), not "0.897 ratio".
+        let unit = id.info.unit.isEmpty || ["ratio", "share"].contains(id.info.unit) ? "" : " \(id.info.unit)"
         let parts = ranked.map { item in
             let stats = item.metrics[id]!
             return "\(NumberText.withInterval(stats.median, stats.interval))\(unit) with \(item.backend)"
