@@ -21,6 +21,7 @@ public enum BackendFactory {
         case .xdpCtKfunc: return CTBackend(variant: .xdp, table: nil)
         case .tcCtKfunc: return CTBackend(variant: .tc, table: nil)
         case .tcSnat: return SNATBackend(table: .lru)
+        case .tcSnatSwept: return SNATBackend(table: .swept)
         }
     }
 }

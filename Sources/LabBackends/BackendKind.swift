@@ -31,19 +31,22 @@ public enum BackendKind: String, Sendable, CaseIterable, Equatable, Hashable {
     /// Source NAT in BPF on tc at the gateway's egress interface (bpf/snat.bpf.c), with the lab's own
     /// NAT map tied to its tracker: an SNAT policy only.
     case tcSnat = "tc-snat"
+    /// The same NAT in plain hashes that the swept tracker's collector reclaims (expired mappings
+    /// leave when it sweeps them, as the tracker's entries do), instead of LRU maps the kernel evicts.
+    case tcSnatSwept = "tc-snat-swept"
 
     public var family: BackendFamily {
         switch self {
         case .none: return .baseline
         case .iptablesLegacy, .iptablesNft, .iptablesIpset, .nftables, .iptablesRaw, .iptablesNotrack, .nftablesPrerouting,
              .nftablesIngress: return .netfilter
-        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc, .tcSnat: return .ebpf
+        case .xdp, .tc, .xdpCtLRU, .tcCtLRU, .xdpCtSwept, .tcCtSwept, .xdpCtKfunc, .tcCtKfunc, .tcSnat, .tcSnatSwept: return .ebpf
         }
     }
 
     /// Whether the backend tracks connections and so needs a stateful policy (and refuses a stateless one).
     /// Whether the backend only translates addresses (an SNAT policy) and refuses a filter policy.
-    public var onlyTranslates: Bool { self == .tcSnat }
+    public var onlyTranslates: Bool { self == .tcSnat || self == .tcSnatSwept }
 
     public var tracksConnections: Bool {
         switch self {

@@ -18,7 +18,7 @@ public final class SNATBackend: FilterBackend {
         self.table = table
     }
 
-    public var kind: BackendKind { .tcSnat }
+    public var kind: BackendKind { table == .swept ? .tcSnatSwept : .tcSnat }
 
     /// The gateway's configuration as text: what is loaded, then the selection trie in order.
     public func compile(_ policy: Policy) throws -> BackendArtifact {

@@ -18,7 +18,7 @@ extension KernelTests {
         static let binary = TestEnvironment.benchlabBinary
         static let egressIP = "198.18.4.1"
         static let ports = 20000...20999
-        static let translating = ["iptables-legacy", "iptables-nft", "nftables", "tc-snat"]
+        static let translating = ["iptables-legacy", "iptables-nft", "nftables", "tc-snat", "tc-snat-swept"]
 
         /// Writes `yaml` as `<name>.yaml` in a scratch directory, runs `benchlab run` on it and loads
         /// the run directory; the scratch directory goes whatever happens.
@@ -44,7 +44,7 @@ extension KernelTests {
             name: snat-every-backend
             description: A small gateway lab through every SNAT backend, the capture saved.
             topology: {preset: gateway, nodes: 2, pods_per_node: 4}
-            backends: [none, iptables-legacy, iptables-nft, nftables, tc-snat]
+            backends: [none, iptables-legacy, iptables-nft, nftables, tc-snat, tc-snat-swept]
             repeat: 1
             warmup: 0
             capture: 20

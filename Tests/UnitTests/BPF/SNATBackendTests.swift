@@ -46,6 +46,15 @@ struct SNATBackendTests {
         #expect(try backend.compile(Self.policy).text.contains("\(ConnectionTracking.defaultTableSize) entries each"))
     }
 
+    @Test("tc-snat-swept is the same NAT in plain hashes swept by the collector")
+    func sweptVariant() throws {
+        let swept = try BackendFactory.make(.tcSnatSwept)
+        #expect(swept.kind == .tcSnatSwept && BackendKind.tcSnatSwept.family == .ebpf && BackendKind.tcSnatSwept.onlyTranslates)
+        let lru = try BackendFactory.make(.tcSnat).compile(Self.policy).text
+        let hash = try swept.compile(Self.policy).text
+        #expect(lru != hash, "the artifact says which map kind the NAT uses")
+    }
+
     @Test("a non-SNAT policy and a policy without its gateway are refused with one clear line")
     func refusals() throws {
         let backend = try BackendFactory.make(.tcSnat)

@@ -31,10 +31,10 @@ struct CLIGoldenTests {
         (["run", "nosuch"], "benchlab: unknown scenario 'nosuch'; available in SCENARIOS: ci-ab, ci-perf, ci-smoke, conntrack-gc, drop-ladder, egress-failover, egress-gateway, filter-scale, flood-goodput, quick, snat-exhaustion"),
         (["run", "quick", "--repeat", "0"], "benchlab: --repeat must be 1...100, got 0 (see 'benchlab --help')"),
         (["run", "quick", "--backends", "xdp,bogus"],
-         "benchlab: --backends: unknown backend 'bogus' (known: none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat) (see 'benchlab --help')"),
+         "benchlab: --backends: unknown backend 'bogus' (known: none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat, tc-snat-swept) (see 'benchlab --help')"),
         (["run", "quick", "--set", "rules"], "benchlab: --set rules: expected name=value[,value…]"),
         (["up", "quick", "--backend", "pf"],
-         "benchlab: --backend: unknown backend 'pf' (known: none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat)"),
+         "benchlab: --backend: unknown backend 'pf' (known: none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat, tc-snat-swept)"),
         (["compare", "--threshold", "abc", "a", "b"],
          "benchlab: --threshold abc: expected a percentage such as 5% or 2.5 (see 'benchlab --help')"),
     ])

@@ -93,7 +93,7 @@ extension ScenarioTests {
             let value = String(repeating: "x", count: 1_000_000)
             let lines = diagnostics(of: "name: t\ndescription: x\nbackends: [\(value)]\nworkloads: [{type: connect}]\n")
             #expect(lines.first == "test.yaml:3:12: unknown backend '\(String(repeating: "x", count: 60))… (1000000 bytes)' "
-                    + "(expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat)")
+                    + "(expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat, tc-snat-swept)")
             let quoted = diagnostics(of: "name: \"\(value)!\"\ndescription: x\nbackends: [none]\nworkloads: [{type: connect}]\n")
             #expect(quoted.first?.hasSuffix("got \"\(String(repeating: "x", count: 60))…\" (1000001 bytes)") == true)
         }

@@ -50,7 +50,7 @@ extension ScenarioTests {
             MalformedFile("bad-backend.yaml", [
                 "3:18: unknown backend 'xpd' (did you mean 'xdp'?)",
                 "3:23: unknown backend 'iptables' (did you mean 'iptables-legacy', 'iptables-nft', 'iptables-ipset', 'iptables-raw' or 'iptables-notrack'?)",
-                "3:33: unknown backend 'bpfilter' (expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat)",
+                "3:33: unknown backend 'bpfilter' (expected one of none, iptables-legacy, iptables-nft, iptables-ipset, nftables, iptables-raw, iptables-notrack, nftables-prerouting, nftables-ingress, xdp, tc, xdp-ct-lru, tc-ct-lru, xdp-ct-swept, tc-ct-swept, xdp-ct-kfunc, tc-ct-kfunc, tc-snat, tc-snat-swept)",
                 "3:43: backend 'none' is listed twice",
                 "4:11: unknown topology 'star' (expected one of pair, routed, gateway)",
             ]),
@@ -128,9 +128,9 @@ extension ScenarioTests {
                 "1:1: the scenario file is empty: it needs at least 'name', 'description', 'backends' and 'workloads'",
             ]),
             MalformedFile("snat-values.yaml", [
-                "4:18: backend 'xdp' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat)",
-                "4:23: backend 'iptables-raw' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat)",
-                "4:47: backend 'tc-ct-lru' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat)",
+                "4:18: backend 'xdp' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat, tc-snat-swept)",
+                "4:23: backend 'iptables-raw' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat, tc-snat-swept)",
+                "4:47: backend 'tc-ct-lru' cannot translate addresses, so it cannot run an SNAT scenario (use none, iptables-legacy, iptables-nft, nftables, tc-snat, tc-snat-swept)",
                 "6:3: 'policy.rules' cannot be combined with 'snat' (declared at 9:1): an SNAT scenario's policy is its egress rules",
                 "8:3: 'policy.stateful' cannot be combined with 'snat' (declared at 9:1): an SNAT scenario's policy is its egress rules",
                 "10:10: 'ports' range 30000-20000 is empty (write the lower port first)",
