@@ -78,7 +78,7 @@ enum NATEquivalence {
                 .filter { !pods.contains($0) && EgressReference.egressIP(snat, source: $0) == nil }
             sources += unselected.prefix(2)
         }
-        let own = IPv4Address(String(topology.clientInterface.address.prefix { $0 != "/" }))!
+        let own = topology.clientInterface.ipv4
         if !sources.contains(own) { sources.append(own) }
         return sources
     }
@@ -88,16 +88,11 @@ enum NATEquivalence {
         guard let snat = policy.snat else { preconditionFailure("NAT equivalence needs an SNAT policy") }
         let topology = context.topology
         let plan = plan(snat, sources: sources(snat, topology: topology), translating: translating, server: topology.serverAddress)
-        let serverSide = topology.interfaces.filter { $0.namespace == topology.server }
-        let captures = try serverSide.map {
-            try PacketCapture.open(interface: $0.name, namespace: $0.namespace,
-                                   options: CaptureOptions(filter: "ip", durationSeconds: 120))
-        }
-        captures.forEach { $0.start() }
+        let capture = try ServerSideCapture.start(topology) { _ in CaptureOptions(filter: "ip", durationSeconds: 120) }
         let observed = Result { try ProbeRun.observeAdaptively(plan.flows, in: context) }
-        let packets = try captures.flatMap { try $0.finish().packets }
+        let packets = try capture.finish()
         let (observations, timing) = try observed.get()
-        let serverAddresses = [topology.serverAddress] + serverSide.compactMap { IPv4Address(String($0.address.prefix { $0 != "/" })) }
+        let serverAddresses = [topology.serverAddress] + topology.serverInterfaces.map(\.ipv4)
         let verdict = NATCaptureCheck.check(packets, against: expectation(snat, podPrefixes: topology.podCIDRs, server: serverAddresses))
         // The baseline routes untranslated on purpose: its capture is recorded, never held against it.
         var record = record(plan, observations: observations, capture: translating ? verdict : nil)

@@ -16,15 +16,12 @@ struct WorkloadCapture {
         guard let packets, let directory else { return try body() }
         let topology = context.topology
         try AtomicFile.makeDirectory(directory)
-        let captures = try topology.interfaces.filter { $0.namespace == topology.server }.map { interface in
-            let path = "\(directory)/\(Self.fileName(label, workload.name, interface.name))"
-            return try PacketCapture.open(interface: interface.name, namespace: interface.namespace,
-                                          options: CaptureOptions(packetLimit: packets, durationSeconds: workload.definition.maximumSeconds + 60,
-                                                                  save: (path: path, count: packets)))
+        let capture = try ServerSideCapture.start(topology) { interface in
+            CaptureOptions(packetLimit: packets, durationSeconds: workload.definition.maximumSeconds + 60,
+                           save: (path: "\(directory)/\(Self.fileName(label, workload.name, interface.name))", count: packets))
         }
-        captures.forEach { $0.start() }
         let result = Result { try body() }
-        for capture in captures { _ = try capture.finish() }
+        _ = try capture.finish()
         return try result.get()
     }
 

@@ -18,6 +18,9 @@ public struct LabInterface: Sendable, Codable, Equatable {
         self.address = address
         self.node = node
     }
+
+    /// `address` without its prefix length.
+    public var ipv4: IPv4Address { IPv4Address(String(address.prefix { $0 != "/" }))! }
 }
 
 /// One node of a built topology.
@@ -71,6 +74,9 @@ public struct Topology: Sendable, Codable, Equatable {
     /// The server's namespace.
     public var server: String { node(role: .server)!.namespace }
     public var namespaces: [String] { nodes.map(\.namespace) }
+    /// The server's interfaces (two in the gateway preset with two gateways): where a capture of what
+    /// reaches the server listens.
+    public var serverInterfaces: [LabInterface] { interfaces.filter { $0.namespace == server } }
 
     /// The first node with `role` (the client and the server are unique).
     public func node(role: NodeRole) -> TopologyNode? { nodes.first { $0.role == role } }
@@ -85,7 +91,7 @@ public struct Topology: Sendable, Codable, Equatable {
     /// The IPv4 address of `point`'s egress interface (a gateway's egress IP); nil for INPUT points.
     public func egressAddress(of point: AttachmentPoint) -> IPv4Address? {
         guard let name = point.egressInterface, let interface = interfaces.first(where: { $0.name == name }) else { return nil }
-        return IPv4Address(String(interface.address.prefix { $0 != "/" }))
+        return interface.ipv4
     }
 
     /// The addresses workloads use.
@@ -93,11 +99,7 @@ public struct Topology: Sendable, Codable, Equatable {
     /// The client's source for workloads: its first pod's address where the client node has pods (the
     /// gateway preset: n1's routes toward the server carry it as `src`), else its own link address
     /// (AddressPlan.client in the presets).
-    public var clientAddress: IPv4Address {
-        let clientName = node(role: .client)?.name
-        let firstPod = addressPlan?.pods.filter { $0.node == clientName }.compactMap { IPv4Address($0.address) }.min()
-        return firstPod ?? IPv4Address(clientInterface.address.prefix { $0 != "/" })!
-    }
+    public var clientAddress: IPv4Address { clientPodAddresses.min() ?? clientInterface.ipv4 }
 
     /// Every attachment point a policy is installed at: `policy` first, then each `policy-…` (the
     /// gateway preset's backup gateways) in declaration order.

@@ -112,7 +112,7 @@ public struct TopologyPlan: Sendable {
         self.routes = routes
     }
 
-    private static func host(_ interface: LabInterface) -> String { String(interface.address.prefix { $0 != "/" }) }
+    private static func host(_ interface: LabInterface) -> String { interface.ipv4.description }
 
     private func nodeIndex(namespace: String) -> Int? { topology.nodes.firstIndex { $0.namespace == namespace } }
 

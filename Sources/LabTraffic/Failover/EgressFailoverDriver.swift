@@ -32,18 +32,14 @@ struct EgressFailoverDriver {
                              + "\(topology.name) has \(gateways.count)")
         }
         let sources = try SNATSources.pods(topology, policy: filter.policy, port: Self.port, wanted: 16, workload: workload.name)
-        let serverSide = topology.interfaces.filter { $0.namespace == topology.server }
-        let captures = try serverSide.map {
-            try PacketCapture.open(interface: $0.name, namespace: $0.namespace,
-                                   options: CaptureOptions(filter: "ip", packetLimit: 400_000, durationSeconds: workload.maximumSeconds + 30))
-        }
+        let options = CaptureOptions(filter: "ip", packetLimit: 400_000, durationSeconds: workload.maximumSeconds + 30)
         let server = try ConnectionAgents.startServer(.tcp, port: Self.port, lifetime: workload.maximumSeconds + 30,
                                                       name: workload.name, context)
         defer { server.stop(grace: 1) }
         let established = try EstablishedFlows.start(count: workload.established, intervalSeconds: workload.establishedIntervalSeconds,
                                                      lifetime: workload.maximumSeconds + 30, name: "\(workload.name)-established",
                                                      filter: filter, context)
-        captures.forEach { $0.start() }
+        let capture = try ServerSideCapture.start(topology) { _ in options }
         let prober = FailoverProber(namespace: topology.client, sources: sources.map { "\($0)" },
                                     target: Endpoint(host: "\(topology.serverAddress)", port: Self.port),
                                     intervalSeconds: 1 / Double(workload.rate), timeoutSeconds: workload.connectTimeoutSeconds)
@@ -58,8 +54,8 @@ struct EgressFailoverDriver {
         }
         let attempts = try prober.stop()
         let kept = try established.stop()
-        let packets = try captures.flatMap { try $0.finish().packets }.compactMap(\.ipv4)
-        let pods = (topology.addressPlan?.nodes ?? []).compactMap { IPv4Prefix($0.podCIDR) }
+        let packets = try capture.finish().compactMap(\.ipv4)
+        let pods = topology.podCIDRs
         let toward = packets.filter { $0.destination == topology.serverAddress }
         let byEgress = Dictionary(grouping: toward.filter { source in !pods.contains { $0.contains(source.source) } }, by: \.source)
             .mapValues(\.count)
